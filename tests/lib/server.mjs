@@ -34,6 +34,8 @@ export async function startServer({ dataDir, env = {}, args = [] } = {}) {
       const m = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
       if (m) {
         clearTimeout(timer);
+        proc.stdout.off('data', onData);
+        proc.stderr.off('data', onData);
         resolve(Number(m[1]));
       }
     };

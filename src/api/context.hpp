@@ -1,0 +1,69 @@
+#pragma once
+// What every operation handler gets: the services (stores, pool, clock) and
+// the request, already resolved, routed, authenticated and authorized.
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+
+#include "api/operation.hpp"
+#include "auth/authenticate.hpp"
+#include "blob/blob_store.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "http/exchange.hpp"
+#include "http/work_pool.hpp"
+#include "meta/metadata_store.hpp"
+#include "oss/addressing.hpp"
+
+namespace ossd::api {
+
+class Metrics;
+
+struct ApiConfig {
+  oss::AddressingConfig addressing;
+  auth::AuthSettings auth;
+  uint64_t max_object_size = 5ULL << 30;       // single PUT / append / part
+  size_t max_control_body = 2 << 20;           // XML request bodies
+  size_t transfer_chunk = 1 << 20;             // bytes per work-pool hop when streaming
+  size_t inline_read_limit = 256 << 10;        // objects up to this are read in one hop
+};
+
+struct Services {
+  meta::MetadataStore& meta;
+  blob::BlobStore& blobs;
+  http::WorkPool& pool;
+  const Clock& clock;
+  Random& random;                             // upload ids
+  const auth::CredentialLookup& credentials;
+  const ApiConfig& config;
+  Metrics& metrics;
+  std::string account_id;   // the account that owns every bucket (single-account server)
+};
+
+struct RequestContext {
+  const http::Request& http;
+  http::BodyReader& body;
+  Services& services;
+  std::string request_id;
+  SystemTime now;
+  oss::Resource resource;
+  Operation operation = Operation::ListBuckets;
+  bool routed = false;                        // operation is meaningful
+  auth::Identity identity;
+  std::optional<meta::BucketRecord> bucket;   // loaded for bucket and object operations
+
+  const std::string& bucket_name() const { return resource.bucket; }
+  const std::string& key() const { return resource.key; }
+  const std::string* header(std::string_view name) const { return http.find(name); }
+  const std::string* query(std::string_view name) const {
+    for (const auto& p : resource.query) {
+      if (p.name == name) return &p.value;
+    }
+    return nullptr;
+  }
+  bool has_query(std::string_view name) const { return query(name) != nullptr; }
+};
+
+using HandlerResult = boost::asio::awaitable<Result<http::Response>>;
+
+}  // namespace ossd::api

@@ -1,0 +1,46 @@
+#pragma once
+// One handler per OSS operation. Each runs after routing, authentication and
+// authorization, and returns a response or an Error for the pipeline to render.
+#include "api/context.hpp"
+
+namespace ossd::api {
+
+// bucket_handlers.cpp
+HandlerResult list_buckets(RequestContext& ctx);
+HandlerResult put_bucket(RequestContext& ctx);
+HandlerResult delete_bucket(RequestContext& ctx);
+HandlerResult get_bucket_info(RequestContext& ctx);
+HandlerResult get_bucket_location(RequestContext& ctx);
+HandlerResult get_bucket_acl(RequestContext& ctx);
+HandlerResult put_bucket_acl(RequestContext& ctx);
+HandlerResult list_objects(RequestContext& ctx);
+HandlerResult list_objects_v2(RequestContext& ctx);
+HandlerResult delete_multiple_objects(RequestContext& ctx);
+
+// object_handlers.cpp
+HandlerResult put_object(RequestContext& ctx);
+HandlerResult copy_object(RequestContext& ctx);
+HandlerResult get_object(RequestContext& ctx);
+HandlerResult head_object(RequestContext& ctx);
+HandlerResult get_object_meta(RequestContext& ctx);
+HandlerResult delete_object(RequestContext& ctx);
+HandlerResult append_object(RequestContext& ctx);
+HandlerResult get_object_acl(RequestContext& ctx);
+HandlerResult put_object_acl(RequestContext& ctx);
+HandlerResult get_object_tagging(RequestContext& ctx);
+HandlerResult put_object_tagging(RequestContext& ctx);
+HandlerResult delete_object_tagging(RequestContext& ctx);
+
+// multipart_handlers.cpp
+HandlerResult initiate_multipart_upload(RequestContext& ctx);
+HandlerResult upload_part(RequestContext& ctx);
+HandlerResult upload_part_copy(RequestContext& ctx);
+HandlerResult complete_multipart_upload(RequestContext& ctx);
+HandlerResult abort_multipart_upload(RequestContext& ctx);
+HandlerResult list_parts(RequestContext& ctx);
+HandlerResult list_multipart_uploads(RequestContext& ctx);
+
+// Runs the handler of ctx.operation.
+HandlerResult dispatch(RequestContext& ctx);
+
+}  // namespace ossd::api

@@ -1,0 +1,144 @@
+#include "api/oss_handler.hpp"
+
+#include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+#include "api/authorize.hpp"
+#include "api/handlers.hpp"
+#include "api/responses.hpp"
+#include "core/time_format.hpp"
+#include "oss/names.hpp"
+
+namespace ossd::api {
+
+namespace {
+
+// /metrics on the bare endpoint, unsigned and path-style. A bucket named
+// "metrics" stays reachable with signed or virtual-hosted requests.
+bool is_metrics_request(const RequestContext& ctx) {
+  return ctx.http.method == "GET" && !ctx.resource.virtual_hosted && ctx.resource.bucket == "metrics" &&
+         ctx.resource.key.empty() && ctx.resource.query.empty() && ctx.header("Authorization") == nullptr;
+}
+
+std::string_view principal_of(const auth::Identity& identity) {
+  return identity.anonymous() ? std::string_view("anonymous") : std::string_view(identity.access_key_id);
+}
+
+}  // namespace
+
+OssHandler::OssHandler(Services& services, RequestIds& ids, std::shared_ptr<spdlog::logger> access_log)
+    : services_(services), ids_(ids), access_log_(std::move(access_log)) {}
+
+http::Response OssHandler::render_transport_error(ErrorCode code, const std::string& message) {
+  std::string request_id = ids_.next();
+  http::Response response = error_response(Error(code, message), request_id, "", false);
+  response.set("x-oss-request-id", request_id);
+  response.set("Server", "AliyunOSS");
+  services_.metrics.record(std::nullopt, response.status, 0, response.body.size(), 0);
+  return response;
+}
+
+boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& request, http::BodyReader& body) {
+  const auto started = std::chrono::steady_clock::now();
+  RequestContext ctx{request, body, services_, ids_.next(), services_.clock.now(), {}, {}, false, {}, {}};
+
+  Result<http::Response> result = Error(ErrorCode::InternalError);
+  std::string failure;
+  try {
+    result = co_await process(ctx);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (!failure.empty()) {
+    result = Error(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
+    if (access_log_) access_log_->error("request {} failed: {}", ctx.request_id, failure);
+  }
+
+  http::Response response;
+  if (result) {
+    response = std::move(result.value());
+  } else {
+    const std::string* host = request.find("Host");
+    response = error_response(result.error(), ctx.request_id, host ? *host : "", request.method == "HEAD");
+  }
+  response.set("x-oss-request-id", ctx.request_id);
+  response.set("Server", "AliyunOSS");
+  response.set("Date", format_rfc1123(ctx.now));
+
+  const auto latency_us = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  const uint64_t bytes_in = request.content_length.value_or(0);
+  const uint64_t bytes_out = response.stream ? response.content_length.value_or(0) : response.body.size();
+  services_.metrics.record(ctx.routed ? std::optional<Operation>(ctx.operation) : std::nullopt, response.status,
+                           bytes_in, bytes_out, latency_us);
+  if (access_log_) {
+    nlohmann::json line = {
+        {"request_id", ctx.request_id},
+        {"principal", principal_of(ctx.identity)},
+        {"operation", ctx.routed ? operation_name(ctx.operation) : std::string_view("-")},
+        {"bucket", ctx.resource.bucket},
+        {"key", ctx.resource.key},
+        {"status", response.status},
+        {"bytes_in", bytes_in},
+        {"bytes_out", bytes_out},
+        {"latency_us", latency_us},
+        {"remote", request.remote_address},
+    };
+    access_log_->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  co_return response;
+}
+
+boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContext& ctx) {
+  Services& s = services_;
+  const std::string* host = ctx.header("Host");
+  auto resource = oss::resolve_resource(host ? *host : std::string_view(), ctx.http.target, s.config.addressing);
+  if (!resource) co_return std::move(resource).error();
+  ctx.resource = std::move(resource.value());
+
+  if (is_metrics_request(ctx)) {
+    http::Response response;
+    response.set("Content-Type", "text/plain; version=0.0.4");
+    response.body = s.metrics.render_prometheus();
+    co_return response;
+  }
+
+  auto operation = classify(ctx.http.method, !ctx.resource.bucket.empty(), !ctx.resource.key.empty(),
+                            ctx.resource.query, ctx.http.headers);
+  if (!operation) co_return std::move(operation).error();
+  ctx.operation = operation.value();
+  ctx.routed = true;
+  const Level level = operation_level(ctx.operation);
+  if (level != Level::Service) {
+    if (auto valid = oss::validate_bucket_name(ctx.resource.bucket); !valid) co_return std::move(valid).error();
+  }
+  if (level == Level::Object) {
+    if (auto valid = oss::validate_object_key(ctx.resource.key); !valid) co_return std::move(valid).error();
+  }
+
+  auth::SignedRequest signed_request{ctx.http.method, ctx.resource.bucket, ctx.resource.key, &ctx.resource.query,
+                                     &ctx.http.headers};
+  auto identity = auth::authenticate(signed_request, s.credentials, ctx.now, s.config.auth);
+  if (!identity) co_return std::move(identity).error();
+  ctx.identity = std::move(identity.value());
+
+  if (level != Level::Service && ctx.operation != Operation::PutBucket) {
+    auto bucket = co_await s.pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
+    if (!bucket) co_return std::move(bucket).error();
+    ctx.bucket = std::move(bucket.value());
+  }
+  std::optional<std::string> object_acl;
+  if (needs_object_acl(ctx)) {
+    auto object = co_await s.pool.run([&] { return s.meta.get_object(ctx.resource.bucket, ctx.resource.key); });
+    if (object) object_acl = object->acl;
+  }
+  if (auto allowed = authorize(ctx, object_acl); !allowed) co_return std::move(allowed).error();
+
+  co_return co_await dispatch(ctx);
+}
+
+}  // namespace ossd::api

@@ -1,0 +1,45 @@
+#pragma once
+// Request fields shared by several handlers, parsed and checked once here so
+// every handler rejects bad values with the same OSS error.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "api/context.hpp"
+#include "meta/records.hpp"
+
+namespace ossd::api {
+
+// A numeric query parameter in [min, max], or fallback when absent;
+// InvalidArgument (with ArgumentName/ArgumentValue) otherwise.
+Result<uint32_t> bounded_query_number(const RequestContext& ctx, std::string_view name, uint32_t fallback,
+                                      uint32_t min, uint32_t max);
+
+// encoding-type: absent or "url" (returns true for url); InvalidArgument otherwise.
+Result<bool> url_encoding_requested(const RequestContext& ctx);
+
+// ACL values of x-oss-acl (bucket) and x-oss-object-acl (object, also "default").
+bool is_bucket_acl(std::string_view acl);
+bool is_object_acl(std::string_view acl);
+
+// The content-describing parts of a new object taken from the request:
+// Content-Type, stored standard headers, x-oss-meta-*, x-oss-object-acl,
+// x-oss-storage-class, x-oss-tagging. Bucket, key, size and hashes are left
+// for the caller.
+Result<meta::ObjectRecord> object_record_from_request(const RequestContext& ctx);
+
+// Only the metadata part (content type, standard headers, user metadata),
+// for CopyObject with x-oss-metadata-directive: REPLACE.
+Result<meta::ObjectRecord> replace_metadata_from_request(const RequestContext& ctx, meta::ObjectRecord base);
+
+// x-oss-copy-source "/bucket/url-encoded-key" -> (bucket, key).
+Result<std::pair<std::string, std::string>> copy_source(const RequestContext& ctx);
+
+bool forbid_overwrite(const RequestContext& ctx);
+
+// Removes blobs no metadata refers to any more. Blocking (work pool). A
+// failure leaves an orphan that start-up collection removes, so it is logged
+// by the caller's access line only and never fails the request.
+void release_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids);
+
+}  // namespace ossd::api

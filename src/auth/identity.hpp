@@ -1,0 +1,21 @@
+#pragma once
+// The outcome of authentication: who signed the request, and how.
+#include <string>
+#include <string_view>
+
+namespace ossd::auth {
+
+enum class AuthMethod { Anonymous, V1Header, V1Query, V4Header, V4Query };
+
+std::string_view to_string(AuthMethod method);
+
+struct Identity {
+  AuthMethod method = AuthMethod::Anonymous;
+  std::string access_key_id;
+  std::string account_id;
+  std::string principal;
+
+  bool anonymous() const { return method == AuthMethod::Anonymous; }
+};
+
+}  // namespace ossd::auth

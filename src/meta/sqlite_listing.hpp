@@ -1,0 +1,122 @@
+#pragma once
+// Delimiter listing by skip-scan, independent of the storage engine: rows come
+// from a range-scan callback over an ordered index, and a key that belongs to
+// a common prefix makes the scan jump past the whole group with one seek. A
+// page therefore costs O(entries returned) seeks and row reads, however many
+// keys hide under each common prefix. (Nothing here is SQLite-specific; a
+// PostgreSQL store can reuse it as is.)
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace ossd::meta::listing {
+
+// The smallest string greater than every string that starts with `prefix`
+// (byte order), or nullopt when there is none ("" or all 0xFF bytes).
+std::optional<std::string> prefix_successor(std::string_view prefix);
+
+// prefix + key's bytes up to and including the first `delimiter` after the
+// prefix; nullopt when the delimiter is empty or does not occur there.
+// Assumes key starts with prefix.
+std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix,
+                                            std::string_view delimiter);
+
+// Where a range scan resumes. Rows are ordered by key first; several rows may
+// share a key (uploads), ordered among themselves by the callback's own order.
+template <class Row>
+struct Seek {
+  enum class Mode {
+    FromKey,   // rows with key >= key
+    AfterKey,  // rows with key > key
+    AfterRow,  // rows after `row` in the full row order (key, then the row's tie-break)
+  };
+  Mode mode = Mode::FromKey;
+  std::string key;
+  std::optional<Row> row;
+};
+
+template <class Row>
+struct Page {
+  std::vector<Row> rows;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  bool last_is_common_prefix = false;  // which kind of entry came last
+};
+
+struct PageRequest {
+  std::string_view prefix;
+  std::string_view delimiter;
+  // Only entries (keys and common prefixes) > marker are returned: a common
+  // prefix <= marker was returned by an earlier page, so its group is skipped.
+  std::string_view marker;
+  uint32_t max_entries = 1000;
+};
+
+// Tunables of the skip-scan: after a seek past a group the next group is
+// usually near, so fetch few rows; while rows are plain keys, grow the batch.
+inline constexpr size_t kFirstBatchWithDelimiter = 32;
+inline constexpr size_t kBatchAfterSkip = 8;
+inline constexpr size_t kMaxBatch = 1001;
+
+// fetch(const Seek<Row>&, const std::optional<std::string>& upper_exclusive, size_t limit)
+//   -> Result<std::vector<Row>>: rows from the seek point with key < upper_exclusive
+//   (no bound when nullopt), ascending, at most limit.
+// key_of(const Row&) -> const std::string&.
+template <class Row, class Fetch, class KeyOf>
+Result<Page<Row>> skip_scan(const PageRequest& request, Seek<Row> seek, Fetch&& fetch, KeyOf&& key_of) {
+  Page<Row> page;
+  const std::optional<std::string> upper = prefix_successor(request.prefix);
+  const size_t max_entries = request.max_entries;
+  size_t entries = 0;
+  size_t batch = request.delimiter.empty() ? kMaxBatch : kFirstBatchWithDelimiter;
+
+  while (true) {
+    const size_t limit = std::clamp<size_t>(batch, 1, std::min(max_entries - entries + 1, kMaxBatch));
+    auto fetched = fetch(static_cast<const Seek<Row>&>(seek), upper, limit);
+    if (!fetched.ok()) return std::move(fetched).error();
+    std::vector<Row>& rows = *fetched;
+
+    bool skipped = false;
+    for (Row& row : rows) {
+      // Any row left once the page is full is a later entry: a key, or a
+      // common prefix greater than everything returned so far.
+      if (entries == max_entries) {
+        page.truncated = true;
+        return page;
+      }
+      const std::string& key = key_of(row);
+      std::optional<std::string> group = common_prefix_of(key, request.prefix, request.delimiter);
+      if (!group) {
+        page.rows.push_back(std::move(row));
+        page.last_is_common_prefix = false;
+        ++entries;
+        continue;
+      }
+      if (std::string_view(*group) > request.marker) {
+        page.common_prefixes.push_back(*group);
+        page.last_is_common_prefix = true;
+        ++entries;
+      }
+      std::optional<std::string> past_group = prefix_successor(*group);
+      if (!past_group) return page;  // the group runs to the end of the key space
+      seek = Seek<Row>{Seek<Row>::Mode::FromKey, std::move(*past_group), std::nullopt};
+      skipped = true;
+      break;
+    }
+
+    if (skipped) {
+      batch = kBatchAfterSkip;
+      continue;
+    }
+    if (rows.size() < limit) return page;  // the range is exhausted
+    seek = Seek<Row>{Seek<Row>::Mode::AfterRow, key_of(page.rows.back()), page.rows.back()};
+    batch = std::min(limit * 2, kMaxBatch);
+  }
+}
+
+}  // namespace ossd::meta::listing

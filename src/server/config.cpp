@@ -1,0 +1,194 @@
+#include "server/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
+
+namespace ossd::server {
+namespace {
+
+Result<uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value > 65535) {
+    return Error(ErrorCode::InvalidArgument, "invalid port '" + std::string(text) + "'");
+  }
+  return static_cast<uint16_t>(value);
+}
+
+bool is_ip_literal(int family, const std::string& host) {
+  unsigned char out[16];
+  return inet_pton(family, host.c_str(), out) == 1;
+}
+
+Result<std::pair<std::string, std::string>> parse_cname(const std::string& entry) {
+  auto eq = entry.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+    return Error(ErrorCode::InvalidArgument, "--cname expects host=bucket, got '" + entry + "'");
+  }
+  return std::pair{entry.substr(0, eq), entry.substr(eq + 1)};
+}
+
+Status validate(const ServerConfig& c) {
+  if (auto a = split_address(c.address); !a) return a.error();
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return Error(ErrorCode::InvalidArgument, "--tls-cert and --tls-key must be given together");
+  }
+  if (c.data_dir.empty()) return Error(ErrorCode::InvalidArgument, "--data-dir must not be empty");
+  if (c.region.empty()) return Error(ErrorCode::InvalidArgument, "--region must not be empty");
+  if (c.domain.empty()) return Error(ErrorCode::InvalidArgument, "--domain must not be empty");
+  return ok_status();
+}
+
+constexpr const char* kExitCodeDetail = "exit_code";
+
+Error exit_with(int code, std::string text) {
+  return Error(ErrorCode::InvalidArgument, std::move(text)).with(kExitCodeDetail, std::to_string(code));
+}
+
+// CLI11's ValidationError exit code, so every rejected input exits alike.
+Error usage_error(std::string message) {
+  return exit_with(static_cast<int>(CLI::ExitCodes::ValidationError), std::move(message));
+}
+
+}  // namespace
+
+Result<HostPort> split_address(std::string_view address) {
+  std::string_view host, port;
+  if (address.starts_with('[')) {
+    auto close = address.find(']');
+    if (close == std::string_view::npos || close + 1 >= address.size() || address[close + 1] != ':') {
+      return Error(ErrorCode::InvalidArgument, "invalid address '" + std::string(address) + "': expected [IPv6]:port");
+    }
+    host = address.substr(1, close - 1);
+    port = address.substr(close + 2);
+    if (!is_ip_literal(AF_INET6, std::string(host))) {
+      return Error(ErrorCode::InvalidArgument, "invalid IPv6 address '" + std::string(host) + "'");
+    }
+  } else {
+    auto colon = address.rfind(':');
+    if (colon == std::string_view::npos) {
+      return Error(ErrorCode::InvalidArgument, "invalid address '" + std::string(address) + "': expected host:port");
+    }
+    host = address.substr(0, colon);
+    port = address.substr(colon + 1);
+    if (host != "localhost" && !is_ip_literal(AF_INET, std::string(host))) {
+      return Error(ErrorCode::InvalidArgument, "invalid address '" + std::string(address) +
+                                                   "': the host must be an IPv4 address, [IPv6] or localhost");
+    }
+  }
+  auto p = parse_port(port);
+  if (!p) return p.error();
+  return HostPort{std::string(host), *p};
+}
+
+Result<http::ServerOptions> server_options(const ServerConfig& config) {
+  auto hp = split_address(config.address);
+  if (!hp) return hp.error();
+  http::ServerOptions o;
+  // Binding to the name would pick whichever family the resolver lists
+  // first; localhost means the IPv4 loopback here, like in the default.
+  o.host = hp->host == "localhost" ? "127.0.0.1" : hp->host;
+  o.port = hp->port;
+  o.io_threads = config.io_threads;
+  o.limits = config.limits;
+  o.tls_cert_file = config.tls_cert;
+  o.tls_key_file = config.tls_key;
+  return o;
+}
+
+int config_exit_code(const Error& error) {
+  for (const auto& [name, value] : error.details) {
+    if (name == kExitCodeDetail) return std::atoi(value.c_str());
+  }
+  return static_cast<int>(CLI::ExitCodes::ValidationError);
+}
+
+Result<ServerConfig> parse_config(int argc, const char* const* argv) {
+  ServerConfig c;
+  std::string data_dir = c.data_dir.string();
+  std::vector<std::string> cnames;
+  auto seconds = [](std::chrono::seconds s) { return static_cast<unsigned>(s.count()); };
+  unsigned header_timeout = seconds(c.limits.header_timeout);
+  unsigned body_idle_timeout = seconds(c.limits.body_idle_timeout);
+  unsigned keepalive_timeout = seconds(c.limits.keepalive_idle_timeout);
+  unsigned shutdown_grace = seconds(c.limits.shutdown_grace);
+
+  CLI::App app("ossd: an OSS-compatible object storage server", "ossd");
+  app.option_defaults()->always_capture_default();
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key must not be ignored
+
+  // CLI11 reads the config file before the environment, so OSSD_CONFIG is
+  // looked up here and handed over as the default file name.
+  const char* env_config = std::getenv("OSSD_CONFIG");
+  app.set_config("--config", env_config ? env_config : "",
+                 "Read options from a TOML/INI file (keys are the long option names) [env: OSSD_CONFIG]",
+                 env_config != nullptr && *env_config != '\0');
+
+  app.add_option("--address", c.address, "Listen address: IPv4:port, [IPv6]:port or localhost:port")
+      ->envname("OSSD_ADDRESS");
+  app.add_option("--data-dir", data_dir, "Directory for metadata, objects and the root account")
+      ->envname("OSSD_DATA_DIR");
+  app.add_option("--region", c.region, "Region id, as in oss-<region>.aliyuncs.com")->envname("OSSD_REGION");
+  app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")
+      ->envname("OSSD_DOMAIN");
+  app.add_option("--tls-cert", c.tls_cert, "TLS certificate chain (PEM); needs --tls-key")->envname("OSSD_TLS_CERT");
+  app.add_option("--tls-key", c.tls_key, "TLS private key (PEM); needs --tls-cert")->envname("OSSD_TLS_KEY");
+  app.add_option("--cname", cnames, "Map a host name to a bucket, host=bucket (repeatable; comma-separated in env)")
+      ->envname("OSSD_CNAME")
+      ->delimiter(',');
+  app.add_option("--io-threads", c.io_threads, "HTTP I/O threads (0 = number of cores)")->envname("OSSD_IO_THREADS");
+  app.add_option("--work-threads", c.work_threads, "Threads for blocking work (0 = automatic)")
+      ->envname("OSSD_WORK_THREADS");
+  app.add_option("--log-level", c.log_level, "Log level")
+      ->envname("OSSD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_flag("--access-log,!--no-access-log", c.access_log, "Write one access-log line per request")
+      ->envname("OSSD_ACCESS_LOG");
+
+  app.add_option("--max-header-bytes", c.limits.max_header_bytes, "Largest accepted request head")
+      ->envname("OSSD_MAX_HEADER_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{16} * 1024 * 1024));
+  app.add_option("--header-timeout", header_timeout, "Seconds a client has to send a request head")
+      ->envname("OSSD_HEADER_TIMEOUT")
+      ->check(CLI::Range(1u, 3600u));
+  app.add_option("--body-idle-timeout", body_idle_timeout, "Seconds a request or response body may stall")
+      ->envname("OSSD_BODY_IDLE_TIMEOUT")
+      ->check(CLI::Range(1u, 3600u));
+  app.add_option("--keepalive-timeout", keepalive_timeout, "Seconds an idle keep-alive connection stays open")
+      ->envname("OSSD_KEEPALIVE_TIMEOUT")
+      ->check(CLI::Range(1u, 3600u));
+  app.add_option("--shutdown-grace", shutdown_grace, "Seconds in-flight requests get on shutdown")
+      ->envname("OSSD_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0u, 3600u));
+  app.add_option("--max-connections", c.limits.max_connections, "Most simultaneous client connections")
+      ->envname("OSSD_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return exit_with(0, app.help());  // --help
+    return exit_with(e.get_exit_code(), e.what());
+  } catch (const std::exception& e) {
+    // CLI11 converts values with standard library calls that may throw their own exceptions.
+    return usage_error(e.what());
+  }
+
+  c.data_dir = data_dir;
+  c.limits.header_timeout = std::chrono::seconds(header_timeout);
+  c.limits.body_idle_timeout = std::chrono::seconds(body_idle_timeout);
+  c.limits.keepalive_idle_timeout = std::chrono::seconds(keepalive_timeout);
+  c.limits.shutdown_grace = std::chrono::seconds(shutdown_grace);
+  for (const auto& entry : cnames) {
+    auto pair = parse_cname(entry);
+    if (!pair) return usage_error(pair.error().message);
+    c.cnames.push_back(std::move(*pair));
+  }
+  if (auto st = validate(c); !st) return usage_error(st.error().message);
+  return c;
+}
+
+}  // namespace ossd::server

@@ -1,0 +1,51 @@
+#pragma once
+// Start-up configuration: command-line flags, OSSD_* environment variables and
+// an optional TOML/INI file (--config), parsed once by CLI11 into an immutable
+// struct (DESIGN rule 10). Precedence: flag > config file > environment > default.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/server.hpp"
+
+namespace ossd::server {
+
+struct ServerConfig {
+  std::string address = "127.0.0.1:9000";  // host:port, [v6]:port or localhost:port
+  std::filesystem::path data_dir = "./data";
+  std::string region = "oss-cn-hangzhou";
+  std::string domain = "localhost";        // virtual-hosted buckets: <bucket>.<domain>
+  std::string tls_cert, tls_key;           // PEM files; both or neither
+  std::vector<std::pair<std::string, std::string>> cnames;  // host -> bucket
+  unsigned io_threads = 0;                 // 0 = hardware concurrency
+  unsigned work_threads = 0;               // 0 = chosen by the composition root
+  std::string log_level = "info";          // trace, debug, info, warn, error, critical, off
+  bool access_log = true;
+  http::ServerLimits limits;
+};
+
+// Parses flags, environment and config file; throws nothing. On failure the
+// Error's message is what to print and config_exit_code(error) the process
+// exit code: 0 for --help (message = the help text, print it to stdout),
+// otherwise CLI11's non-zero code (message = the reason, print it to stderr).
+Result<ServerConfig> parse_config(int argc, const char* const* argv);
+int config_exit_code(const Error& error);
+
+struct HostPort {
+  std::string host;  // IPv6 without brackets
+  uint16_t port = 0;
+};
+
+// "127.0.0.1:9000", "[::1]:9000", "localhost:9000", "0.0.0.0:0" -> host and port.
+// Accepts IPv4 literals, bracketed IPv6 literals and the name "localhost".
+Result<HostPort> split_address(std::string_view address);
+
+// The listener options the config describes (address split, TLS files, limits).
+Result<http::ServerOptions> server_options(const ServerConfig& config);
+
+}  // namespace ossd::server

@@ -1,0 +1,186 @@
+// ossd: the composition root. Reads the configuration, opens the stores,
+// collects orphans left by a crash, and serves until SIGTERM/SIGINT.
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "api/metrics.hpp"
+#include "api/oss_handler.hpp"
+#include "api/request_ids.hpp"
+#include "auth/in_memory_credentials.hpp"
+#include "blob/fs_blob_store.hpp"
+#include "core/clock.hpp"
+#include "crypto/secure_random.hpp"
+#include "http/server.hpp"
+#include "http/work_pool.hpp"
+#include "meta/sqlite_store.hpp"
+#include "server/config.hpp"
+#include "server/root_key.hpp"
+#include "service/orphan_collector.hpp"
+
+namespace {
+
+using namespace ossd;
+
+std::map<std::string, std::string> root_key_environment() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"OSSD_ROOT_ACCESS_KEY_ID", "OSSD_ROOT_ACCESS_KEY_SECRET"}) {
+    if (const char* value = std::getenv(name)) env[name] = value;
+  }
+  return env;
+}
+
+std::string endpoint_of(const server::ServerConfig& config, uint16_t port, bool tls) {
+  auto [host, unused] = server::split_address(config.address).value();
+  (void)unused;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+}
+
+// Blocks SIGINT/SIGTERM in every thread, then waits for them on one thread so
+// shutdown is a normal call rather than work inside a signal handler.
+class ShutdownSignals {
+ public:
+  ShutdownSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR1);  // our own wake-up when the server stops by itself
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+
+  void on_signal(std::function<void()> stop) {
+    waiter_ = std::thread([this, stop = std::move(stop)] {
+      int signal = 0;
+      sigwait(&set_, &signal);
+      if (signal != SIGUSR1) {
+        spdlog::info("signal {} received: finishing requests in flight", signal);
+        stop();
+      }
+    });
+  }
+
+  ~ShutdownSignals() {
+    if (waiter_.joinable()) {
+      pthread_kill(waiter_.native_handle(), SIGUSR1);
+      waiter_.join();
+    }
+  }
+
+ private:
+  sigset_t set_{};
+  std::thread waiter_;
+};
+
+int run(const server::ServerConfig& config) {
+  ShutdownSignals signals;
+  crypto::SecureRandom random;
+  SystemClock clock;
+
+  auto root = server::load_or_create_root_account(config.data_dir, root_key_environment(), random);
+  if (!root) {
+    spdlog::critical("cannot load the root account: {}", root.error().message);
+    return 1;
+  }
+  auto meta_store = meta::open_sqlite_store(config.data_dir / "meta.db");
+  if (!meta_store) {
+    spdlog::critical("cannot open the metadata store: {}", meta_store.error().message);
+    return 1;
+  }
+  auto blob_store = blob::open_fs_blob_store(config.data_dir / "objects", random);
+  if (!blob_store) {
+    spdlog::critical("cannot open the blob store: {}", blob_store.error().message);
+    return 1;
+  }
+  auto orphans = service::collect_orphans(*meta_store.value(), *blob_store.value());
+  if (!orphans) {
+    spdlog::critical("orphan collection failed: {}", orphans.error().message);
+    return 1;
+  }
+  spdlog::info("start-up check: {} temporary files and {} orphan blobs removed ({} blobs checked)",
+               orphans->temporaries_removed, orphans->orphans_removed, orphans->blobs_checked);
+
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  http::WorkPool pool(config.work_threads ? config.work_threads : std::max(8u, 4 * cores));
+  auth::InMemoryCredentials credentials(
+      {auth::Credential{root->access_key_id, root->access_key_secret, root->account_id, "root"}});
+
+  api::ApiConfig api_config;
+  api_config.addressing.domain = config.domain;
+  api_config.addressing.region = config.region;
+  api_config.addressing.cnames = config.cnames;
+  api_config.auth.region = config.region;
+
+  api::Metrics metrics;
+  uint32_t id_prefix = 0;
+  random.fill({reinterpret_cast<unsigned char*>(&id_prefix), sizeof id_prefix});
+  api::RequestIds request_ids(id_prefix, static_cast<uint32_t>(to_unix_seconds(clock.now())));
+  api::Services services{*meta_store.value(), *blob_store.value(), pool,      clock,
+                         random,              credentials,         api_config, metrics,
+                         root->account_id};
+
+  std::shared_ptr<spdlog::logger> access_log;
+  if (config.access_log) {
+    access_log = spdlog::stdout_logger_mt("access");
+    access_log->set_pattern("%v");
+  }
+  api::OssHandler handler(services, request_ids, access_log);
+
+  auto [host, port] = server::split_address(config.address).value();
+  http::ServerOptions options;
+  options.host = host;
+  options.port = port;
+  options.io_threads = config.io_threads;
+  options.limits = config.limits;
+  options.tls_cert_file = config.tls_cert;
+  options.tls_key_file = config.tls_key;
+  options.render_error = [&handler](ErrorCode code, std::string message) {
+    return handler.render_transport_error(code, message);
+  };
+  http::Server server(options, handler);
+  if (auto listening = server.listen(); !listening) {
+    spdlog::critical("cannot listen on {}: {}", config.address, listening.error().message);
+    return 1;
+  }
+  metrics.set_connection_source([&server] {
+    auto stats = server.stats();
+    return api::ConnectionGauges{stats.open_connections, stats.accepted_total};
+  });
+  signals.on_signal([&server] { server.request_stop(); });
+
+  const bool tls = !config.tls_cert.empty();
+  std::printf("ossd listening on %s\n", endpoint_of(config, server.bound_port(), tls).c_str());
+  std::printf("region %s, virtual-hosted domain %s, data in %s\n", config.region.c_str(), config.domain.c_str(),
+              config.data_dir.c_str());
+  std::printf("root AccessKeyId: %s (account %s)\n", root->access_key_id.c_str(), root->account_id.c_str());
+  if (root->generated_now) {
+    std::printf("root AccessKeySecret: %s (shown once; also kept in %s)\n", root->access_key_secret.c_str(),
+                (config.data_dir / "root-account.json").c_str());
+  }
+  std::fflush(stdout);
+
+  server.run();
+  pool.join();
+  spdlog::info("ossd stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("ossd"));
+  auto config = ossd::server::parse_config(argc, argv);
+  if (!config) {
+    std::fprintf(stderr, "ossd: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  return run(config.value());
+}

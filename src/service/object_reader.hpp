@@ -1,0 +1,33 @@
+#pragma once
+// Reads a byte range of an object that may span several blobs (multipart and
+// appendable objects keep one blob per part or append). Blocking: use from
+// the work pool.
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "blob/blob_store.hpp"
+#include "core/result.hpp"
+#include "meta/records.hpp"
+
+namespace ossd::service {
+
+class ObjectReader {
+ public:
+  // Reads bytes [first, first+length) of the object described by segments.
+  ObjectReader(blob::BlobStore& blobs, std::vector<meta::Segment> segments, uint64_t first, uint64_t length);
+
+  uint64_t remaining() const { return remaining_; }
+  // Fills out with up to out.size() bytes; 0 only when nothing remains.
+  Result<size_t> read(std::span<char> out);
+
+ private:
+  blob::BlobStore& blobs_;
+  std::vector<meta::Segment> segments_;
+  size_t segment_index_ = 0;
+  uint64_t offset_in_segment_ = 0;
+  uint64_t remaining_;
+  std::unique_ptr<blob::BlobReader> current_;
+};
+
+}  // namespace ossd::service

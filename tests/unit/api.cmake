@@ -1,0 +1,3 @@
+ossd_unit_test(api_unit_tests
+  SOURCES api_operation_test.cpp
+  LIBS ossd_api)
