@@ -83,7 +83,15 @@ HandlerResult put_bucket(RequestContext& ctx) {
   if (!configuration) co_return std::move(configuration).error();
   if (!configuration->storage_class.empty()) bucket.storage_class = configuration->storage_class;
 
-  auto created = co_await s.pool.run([&] { return s.meta.create_bucket(bucket); });
+  auto created = co_await s.pool.run([&]() -> Status {
+    auto status = s.meta.create_bucket(bucket);
+    if (status || status.error().code != ErrorCode::BucketAlreadyExists) return status;
+    // OSS answers a repeated PutBucket by the owner with success and keeps
+    // the bucket as it is; the name is taken only for other accounts.
+    auto existing = s.meta.get_bucket(bucket.name);
+    if (existing && existing->owner_id == bucket.owner_id) return ok_status();
+    return status;
+  });
   if (!created) co_return std::move(created).error();
   http::Response response;
   response.set("Location", "/" + bucket.name);

@@ -114,7 +114,12 @@ Result<ReadPlan> plan_read(Services& s, const RequestContext& ctx, bool want_bod
     return std::move(st).error();
   }
   if (const std::string* range_header = ctx.header("Range")) {
-    auto range = oss::parse_range(*range_header, plan.object.size);
+    // OSS ignores a range that is not wholly inside the object unless the
+    // client asks for standard (clamping, 416) semantics.
+    const std::string* behavior = ctx.header("x-oss-range-behavior");
+    const auto range_behavior = behavior && iequals(*behavior, "standard") ? oss::RangeBehavior::standard
+                                                                            : oss::RangeBehavior::lenient;
+    auto range = oss::parse_range(*range_header, plan.object.size, range_behavior);
     if (!range) return std::move(range).error();
     plan.range = range.value();
   }

@@ -65,11 +65,17 @@ bool is_framing_header(std::string_view name) {
   return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
 }
 
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
 // Last line of defence against response splitting: the API layer validates
-// user-supplied header values, but a CR or LF must never reach the wire.
+// user-supplied header values, but a CR or LF must never reach the wire, and
+// a name must be a token or the head becomes unparseable.
 bool is_safe_header(const Header& h) {
-  auto bad = [](std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; };
-  return !h.name.empty() && !bad(h.name) && !bad(h.value);
+  return !h.name.empty() && std::all_of(h.name.begin(), h.name.end(), is_token_char) &&
+         h.value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
 }
 
 bool is_http_error(const beast::error_code& ec) {
@@ -435,16 +441,26 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
     keep = false;
   }
 
+  if (res.status < 100 || res.status > 999) {
+    spdlog::error("http: handler returned status {}", res.status);
+    res = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
+    keep = false;
+  }
+
   bhttp::response<bhttp::empty_body> header;
   header.version(version == 10 ? 10 : 11);
   header.result(res.status);
   for (const auto& h : res.headers) {
     if (is_framing_header(h.name)) continue;
     if (!is_safe_header(h)) {
-      spdlog::warn("http: dropped response header '{}' with a control character", h.name);
+      spdlog::warn("http: dropped an invalid response header '{}'", h.name);
       continue;
     }
-    header.insert(h.name, h.value);
+    try {
+      header.insert(h.name, h.value);
+    } catch (const std::exception& e) {  // Beast rejects oversized fields by throwing
+      spdlog::warn("http: dropped response header '{}': {}", h.name, e.what());
+    }
   }
   header.keep_alive(keep);
 

@@ -620,8 +620,9 @@ class SqliteMetadataStore final : public MetadataStore {
     using Seek = listing::Seek<ObjectSummary>;
     return read([&](Connection& c) -> Result<ListResult> {
       if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
-      Seek start = query.start_after >= query.prefix ? Seek{Seek::Mode::AfterKey, query.start_after, std::nullopt}
-                                                     : Seek{Seek::Mode::FromKey, query.prefix, std::nullopt};
+      const bool marker_inside = !query.start_after.empty() && query.start_after >= query.prefix;
+      Seek start = marker_inside ? Seek{Seek::Mode::AfterKey, query.start_after, std::nullopt}
+                                 : Seek{Seek::Mode::FromKey, query.prefix, std::nullopt};
       auto fetch = [&](const Seek& seek, const std::optional<std::string>& upper,
                        size_t limit) -> Result<std::vector<ObjectSummary>> {
         auto q = c.query(object_scan_sql(seek.mode, upper.has_value()));
@@ -877,7 +878,9 @@ class SqliteMetadataStore final : public MetadataStore {
   static Result<listing::Seek<UploadRecord>> upload_listing_start(Connection& c, const std::string& bucket,
                                                                   const UploadListQuery& query) {
     using Seek = listing::Seek<UploadRecord>;
-    if (query.key_marker < query.prefix) return Seek{Seek::Mode::FromKey, query.prefix, std::nullopt};
+    if (query.key_marker.empty() || query.key_marker < query.prefix) {
+      return Seek{Seek::Mode::FromKey, query.prefix, std::nullopt};
+    }
     if (query.upload_id_marker.empty()) return Seek{Seek::Mode::AfterKey, query.key_marker, std::nullopt};
     auto marker = load_upload(c, query.upload_id_marker);
     if (!marker.ok()) return std::move(marker).error();

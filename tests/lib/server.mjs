@@ -45,6 +45,14 @@ export async function startServer({ dataDir, env = {}, args = [] } = {}) {
       clearTimeout(timer);
       reject(new Error(`ossd exited early (code ${code}, signal ${signal}):\n${output}`));
     });
+    proc.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${ossdBinary}: ${err.message}`));
+    });
+  }).catch((err) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   // Keep draining so a chatty server never blocks on a full pipe.
   proc.stdout.on('data', (c) => { output += c.toString(); });
