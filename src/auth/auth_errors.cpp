@@ -1,6 +1,5 @@
 #include "auth/auth_errors.hpp"
 
-#include "core/strings.hpp"
 #include "core/time_format.hpp"
 
 namespace ossd::auth {

@@ -52,14 +52,15 @@ Result<AssembledObject> assemble_multipart(const meta::UploadRecord& upload,
   object.crc64 = 0;
   object.segments.clear();
 
-  std::string concatenated_md5s;
-  uint32_t previous = 0;
-  for (size_t i = 0; i < requested.size(); ++i) {
-    const RequestedPart& wanted = requested[i];
-    if (wanted.part_number <= previous) {
+  // Order is a property of the whole list, checked before any single part.
+  for (size_t i = 1; i < requested.size(); ++i) {
+    if (requested[i].part_number <= requested[i - 1].part_number) {
       return Error(ErrorCode::InvalidPartOrder, "The list of parts was not in ascending order.");
     }
-    previous = wanted.part_number;
+  }
+  std::string concatenated_md5s;
+  for (size_t i = 0; i < requested.size(); ++i) {
+    const RequestedPart& wanted = requested[i];
     auto found = by_number.find(wanted.part_number);
     if (found == by_number.end() || !iequals(found->second->etag, wanted.etag)) {
       return invalid_part(wanted.part_number, wanted.etag);

@@ -1,0 +1,11 @@
+ossd_unit_test(meta_tests
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/meta_store_conformance_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_store_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_listing_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_codec_test.cpp
+  LIBS ossd_meta Threads::Threads)
+
+ossd_unit_test(service_orphan_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/service_orphan_collector_test.cpp
+  LIBS ossd_service ossd_meta ossd_blob)
