@@ -1,7 +1,6 @@
 #include "meta/sqlite_codec.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
 namespace ossd::meta::sqlite {

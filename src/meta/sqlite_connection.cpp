@@ -114,8 +114,8 @@ Result<Query> Connection::query(const std::string& sql) {
   }
   const bool cache = found == statements_.end();
   sqlite3_stmt* statement = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
-                              cache ? SQLITE_PREPARE_PERSISTENT : 0, &statement, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), cache ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &statement, nullptr);
   if (rc != SQLITE_OK) return error("prepare");
   if (!cache) return Query(*this, statement, nullptr);
   // Map nodes never move, so the flag's address stays valid for the Query.

@@ -12,8 +12,7 @@ std::optional<std::string> prefix_successor(std::string_view prefix) {
   return successor;
 }
 
-std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix,
-                                            std::string_view delimiter) {
+std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix, std::string_view delimiter) {
   if (delimiter.empty() || key.size() < prefix.size()) return std::nullopt;
   const size_t at = key.find(delimiter, prefix.size());
   if (at == std::string_view::npos) return std::nullopt;

@@ -23,8 +23,7 @@ std::optional<std::string> prefix_successor(std::string_view prefix);
 // prefix + key's bytes up to and including the first `delimiter` after the
 // prefix; nullopt when the delimiter is empty or does not occur there.
 // Assumes key starts with prefix.
-std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix,
-                                            std::string_view delimiter);
+std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix, std::string_view delimiter);
 
 // Where a range scan resumes. Rows are ordered by key first; several rows may
 // share a key (uploads), ordered among themselves by the callback's own order.

@@ -36,8 +36,8 @@ constexpr const char* kReaderPragmas =
     "PRAGMA query_only = ON;";
 
 const std::string kBucketColumns = "name, owner_id, acl, storage_class, region, created_ms";
-const std::string kInsertBucket = "INSERT INTO buckets (" + kBucketColumns +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING";
+const std::string kInsertBucket =
+    "INSERT INTO buckets (" + kBucketColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING";
 const std::string kSelectBucket = "SELECT " + kBucketColumns + " FROM buckets WHERE name = ?1";
 const std::string kBucketExists = "SELECT 1 FROM buckets WHERE name = ?1";
 const std::string kListBucketsBounded = "SELECT " + kBucketColumns +
@@ -76,8 +76,8 @@ const std::string kDropBlob = "DELETE FROM live_blobs WHERE blob_id = ?1";
 const std::string kBlobReferenced = "SELECT 1 FROM live_blobs WHERE blob_id = ?1";
 
 const std::string kUploadColumns = "upload_id, bucket, key, initiated_ms, template";
-const std::string kInsertUpload = "INSERT INTO uploads (" + kUploadColumns +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upload_id) DO NOTHING";
+const std::string kInsertUpload =
+    "INSERT INTO uploads (" + kUploadColumns + ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upload_id) DO NOTHING";
 const std::string kSelectUpload = "SELECT " + kUploadColumns + " FROM uploads WHERE upload_id = ?1";
 const std::string kDeleteUpload = "DELETE FROM uploads WHERE upload_id = ?1";
 const std::string kPartColumns = "part_number, etag, md5_hex, crc64, size, last_modified_ms, blob_id";
@@ -108,9 +108,15 @@ std::string upload_scan_sql(listing::Seek<UploadRecord>::Mode mode, bool bounded
   using Mode = listing::Seek<UploadRecord>::Mode;
   std::string sql = "SELECT " + kUploadColumns + " FROM uploads WHERE bucket = ?1";
   switch (mode) {
-    case Mode::FromKey: sql += " AND key >= ?2"; break;
-    case Mode::AfterKey: sql += " AND key > ?2"; break;
-    case Mode::AfterRow: sql += " AND (key, initiated_ms, upload_id) > (?2, ?3, ?4)"; break;
+    case Mode::FromKey:
+      sql += " AND key >= ?2";
+      break;
+    case Mode::AfterKey:
+      sql += " AND key > ?2";
+      break;
+    case Mode::AfterRow:
+      sql += " AND (key, initiated_ms, upload_id) > (?2, ?3, ?4)";
+      break;
   }
   if (bounded) sql += " AND key < ?5";
   sql += " ORDER BY key, initiated_ms, upload_id LIMIT ?6";
@@ -121,7 +127,9 @@ std::string upload_scan_sql(listing::Seek<UploadRecord>::Mode mode, bool bounded
 
 Error no_such_bucket(const std::string& bucket) { return Error(ErrorCode::NoSuchBucket).with("BucketName", bucket); }
 Error no_such_key(const std::string& key) { return Error(ErrorCode::NoSuchKey).with("Key", key); }
-Error no_such_upload(const std::string& upload_id) { return Error(ErrorCode::NoSuchUpload).with("UploadId", upload_id); }
+Error no_such_upload(const std::string& upload_id) {
+  return Error(ErrorCode::NoSuchUpload).with("UploadId", upload_id);
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -368,8 +376,7 @@ class ReaderPool {
 
   class Lease {
    public:
-    Lease(ReaderPool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(ReaderPool* pool, std::unique_ptr<Connection> connection) : pool_(pool), connection_(std::move(connection)) {}
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
@@ -639,9 +646,9 @@ class SqliteMetadataStore final : public MetadataStore {
         }
         return rows;
       };
-      auto page = listing::skip_scan<ObjectSummary>(
-          {query.prefix, query.delimiter, query.start_after, query.max_keys}, std::move(start), fetch,
-          [](const ObjectSummary& s) -> const std::string& { return s.key; });
+      auto page = listing::skip_scan<ObjectSummary>({query.prefix, query.delimiter, query.start_after, query.max_keys},
+                                                    std::move(start), fetch,
+                                                    [](const ObjectSummary& s) -> const std::string& { return s.key; });
       if (!page.ok()) return std::move(page).error();
       ListResult result;
       result.objects = std::move(page->rows);
@@ -810,9 +817,9 @@ class SqliteMetadataStore final : public MetadataStore {
         }
         return rows;
       };
-      auto page = listing::skip_scan<UploadRecord>(
-          {query.prefix, query.delimiter, query.key_marker, query.max_uploads}, std::move(start).value(), fetch,
-          [](const UploadRecord& u) -> const std::string& { return u.key; });
+      auto page = listing::skip_scan<UploadRecord>({query.prefix, query.delimiter, query.key_marker, query.max_uploads},
+                                                   std::move(start).value(), fetch,
+                                                   [](const UploadRecord& u) -> const std::string& { return u.key; });
       if (!page.ok()) return std::move(page).error();
       UploadListResult result;
       result.uploads = std::move(page->rows);

@@ -1,5 +1,3 @@
-#include "blob/fs_blob_store.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,6 +11,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "blob/fs_blob_store.hpp"
 
 namespace ossd::blob {
 namespace {
@@ -315,7 +315,10 @@ TEST_F(FsBlobStoreTest, InvalidIdsNeverBecomePaths) {
   for (const std::string& bad :
        {std::string("../../secret"), std::string("../secret"), std::string(""), std::string(31, 'a'),
         std::string(33, 'a'), std::string(32, 'A'), std::string("0123456789abcdef0123456789abcdeg"),
-        std::string("0123456789abcdef/123456789abcdef"), std::string("0123456789abcdef\0" "23456789abcdef", 32)}) {
+        std::string("0123456789abcdef/123456789abcdef"),
+        std::string("0123456789abcdef\0"
+                    "23456789abcdef",
+                    32)}) {
     auto reader = store_->open(bad);
     ASSERT_FALSE(reader.ok()) << bad;
     EXPECT_EQ(reader.error().code, ErrorCode::InvalidArgument);

@@ -51,10 +51,12 @@ class FakeIndex {
     auto it = rows_.begin();
     switch (seek.mode) {
       case Seek<Row>::Mode::FromKey:
-        it = std::lower_bound(rows_.begin(), rows_.end(), seek.key, [](const Row& r, const std::string& k) { return r.key < k; });
+        it = std::lower_bound(rows_.begin(), rows_.end(), seek.key,
+                              [](const Row& r, const std::string& k) { return r.key < k; });
         break;
       case Seek<Row>::Mode::AfterKey:
-        it = std::upper_bound(rows_.begin(), rows_.end(), seek.key, [](const std::string& k, const Row& r) { return k < r.key; });
+        it = std::upper_bound(rows_.begin(), rows_.end(), seek.key,
+                              [](const std::string& k, const Row& r) { return k < r.key; });
         break;
       case Seek<Row>::Mode::AfterRow:
         it = std::upper_bound(rows_.begin(), rows_.end(), *seek.row, [](const Row& a, const Row& b) {
@@ -81,7 +83,9 @@ class FakeIndex {
 Result<Page<Row>> scan(FakeIndex& index, const PageRequest& request, Seek<Row> seek) {
   return skip_scan<Row>(
       request, std::move(seek),
-      [&](const Seek<Row>& s, const std::optional<std::string>& upper, size_t limit) { return index.fetch(s, upper, limit); },
+      [&](const Seek<Row>& s, const std::optional<std::string>& upper, size_t limit) {
+        return index.fetch(s, upper, limit);
+      },
       [](const Row& r) -> const std::string& { return r.key; });
 }
 

@@ -48,7 +48,8 @@ TEST(CodecTest, ValidTextStaysReadable) {
 }
 
 TEST(CodecTest, SegmentsRoundTripLargeSizes) {
-  std::vector<Segment> segments = {{"0123456789abcdef0123456789abcdef", 1ULL << 62}, {"ffffffffffffffffffffffffffffffff", 0}};
+  std::vector<Segment> segments = {{"0123456789abcdef0123456789abcdef", 1ULL << 62},
+                                   {"ffffffffffffffffffffffffffffffff", 0}};
   auto encoded = encode_segments(segments);
   ASSERT_TRUE(encoded.ok());
   auto decoded = decode_segments(*encoded);

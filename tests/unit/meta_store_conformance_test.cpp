@@ -59,23 +59,22 @@ const std::string* find_header(const Error& error, const std::string& name) {
   return nullptr;
 }
 
-#define EXPECT_OK(expr)                                                       \
-  do {                                                                        \
-    const auto& result_ = (expr);                                             \
+#define EXPECT_OK(expr)                                                         \
+  do {                                                                          \
+    const auto& result_ = (expr);                                               \
     EXPECT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
   } while (0)
-#define ASSERT_OK(expr)                                                       \
-  do {                                                                        \
-    const auto& result_ = (expr);                                             \
+#define ASSERT_OK(expr)                                                         \
+  do {                                                                          \
+    const auto& result_ = (expr);                                               \
     ASSERT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
   } while (0)
 
-#define EXPECT_ERROR(expr, expected)                        \
-  do {                                                      \
-    const auto& result_ = (expr);                           \
-    ASSERT_FALSE(result_.ok()) << "expected an error";      \
-    EXPECT_EQ(result_.error().code, ErrorCode::expected)    \
-        << result_.error().message;                         \
+#define EXPECT_ERROR(expr, expected)                                                 \
+  do {                                                                               \
+    const auto& result_ = (expr);                                                    \
+    ASSERT_FALSE(result_.ok()) << "expected an error";                               \
+    EXPECT_EQ(result_.error().code, ErrorCode::expected) << result_.error().message; \
   } while (0)
 
 class MetadataStoreConformance : public ::testing::TestWithParam<StoreFactory> {
@@ -294,7 +293,7 @@ TEST_P(MetadataStoreConformance, BucketConfigsSetReplaceDelete) {
 TEST_P(MetadataStoreConformance, ObjectRoundTripsEveryField) {
   make_bucket("b");
   ObjectRecord o = object("b", "dir/\xC3\xA9t\xC3\xA9 \xFF\x80.txt", {1, 2, 3}, 1000);
-  o.size = (1ULL << 40) + 7;  // sizes beyond 32 bits
+  o.size = (1ULL << 40) + 7;        // sizes beyond 32 bits
   o.crc64 = 0xFEDCBA9876543210ULL;  // top bit set: must survive signed storage
   o.etag = "ABCDEF0123456789ABCDEF0123456789-3";
   o.object_type = "Multipart";
@@ -478,15 +477,46 @@ std::string describe(const ListQuery& q) {
     }
     return out;
   };
-  return "prefix='" + show(q.prefix) + "' start_after='" + show(q.start_after) + "' delimiter='" +
-         show(q.delimiter) + "' max_keys=" + std::to_string(q.max_keys);
+  return "prefix='" + show(q.prefix) + "' start_after='" + show(q.start_after) + "' delimiter='" + show(q.delimiter) +
+         "' max_keys=" + std::to_string(q.max_keys);
 }
 
 const std::vector<std::string> kTrickyKeys = {
-    "a", "a/", "a/b", "a/b/c", "a//x", "a/../b", "a/./c", "ab", "a0", "a.", "b", "b/", "/leading", "//double",
-    "\x7F", "\x7F/x", "\x80", "\xC3\xA9t\xC3\xA9/\xE2\x82\xAC", "\xE6\x97\xA5\xE6\x9C\xAC/\xE8\xAA\x9E",
-    "\xFF", "\xFF/\xFF", "\xFF\xFF", "z/\xFF", "z/\xFF\xFF/q", "space key", "a b/c", "%2F", "tab\there",
-    "x/y/z/", "x/y/", "x/", "x", "\x01" "ctl", "../../etc/passwd",
+    "a",
+    "a/",
+    "a/b",
+    "a/b/c",
+    "a//x",
+    "a/../b",
+    "a/./c",
+    "ab",
+    "a0",
+    "a.",
+    "b",
+    "b/",
+    "/leading",
+    "//double",
+    "\x7F",
+    "\x7F/x",
+    "\x80",
+    "\xC3\xA9t\xC3\xA9/\xE2\x82\xAC",
+    "\xE6\x97\xA5\xE6\x9C\xAC/\xE8\xAA\x9E",
+    "\xFF",
+    "\xFF/\xFF",
+    "\xFF\xFF",
+    "z/\xFF",
+    "z/\xFF\xFF/q",
+    "space key",
+    "a b/c",
+    "%2F",
+    "tab\there",
+    "x/y/z/",
+    "x/y/",
+    "x/",
+    "x",
+    "\x01"
+    "ctl",
+    "../../etc/passwd",
 };
 
 class ListingConformance : public MetadataStoreConformance {
@@ -508,8 +538,8 @@ class ListingConformance : public MetadataStoreConformance {
 };
 
 TEST_P(ListingConformance, MatchesTheReferenceForEveryQuery) {
-  const std::vector<std::string> prefixes = {"",  "a", "a/", "a/b", "x/y/", "\xFF", "\x7F", "z/\xFF", "nomatch",
-                                             "\xE6\x97\xA5\xE6\x9C\xAC/"};
+  const std::vector<std::string> prefixes = {"",     "a",    "a/",     "a/b",     "x/y/",
+                                             "\xFF", "\x7F", "z/\xFF", "nomatch", "\xE6\x97\xA5\xE6\x9C\xAC/"};
   const std::vector<std::string> delimiters = {"", "/", "/b", "\xFF"};
   const std::vector<std::string> markers = {"", "a", "a/", "a/b", "\x7F", "zzz", "\xFF\xFF\xFF", "x/y/"};
   const std::vector<uint32_t> sizes = {1, 2, 3, 1000};
@@ -579,9 +609,9 @@ TEST_P(ListingConformance, KeyEqualToThePrefixIsListedAsAKey) {
 TEST_P(ListingConformance, ByteOrderPutsHighBytesLast) {
   auto got = store().list_objects("b", {"", "x/y/z/", "", 100});
   ASSERT_OK(got);
-  EXPECT_THAT(keys_of(*got), ElementsAre("z/\xFF", "z/\xFF\xFF/q", "\x7F", "\x7F/x", "\x80",
-                                         "\xC3\xA9t\xC3\xA9/\xE2\x82\xAC", "\xE6\x97\xA5\xE6\x9C\xAC/\xE8\xAA\x9E",
-                                         "\xFF", "\xFF/\xFF", "\xFF\xFF"));
+  EXPECT_THAT(keys_of(*got),
+              ElementsAre("z/\xFF", "z/\xFF\xFF/q", "\x7F", "\x7F/x", "\x80", "\xC3\xA9t\xC3\xA9/\xE2\x82\xAC",
+                          "\xE6\x97\xA5\xE6\x9C\xAC/\xE8\xAA\x9E", "\xFF", "\xFF/\xFF", "\xFF\xFF"));
 }
 
 TEST_P(MetadataStoreConformance, ListingOfMissingBucketIsNoSuchBucket) {
@@ -871,8 +901,7 @@ TEST_P(MetadataStoreConformance, CompleteRefusesAPartWhoseBlobChanged) {
   ObjectRecord done = object("b", "k", {11, 12});
   auto refused = store().complete_upload("u1", {part(1, 11), part(2, 12)}, done, {});
   EXPECT_ERROR(refused, InvalidPart);
-  EXPECT_ERROR(store().complete_upload("u1", {part(1, 11), part(7, 17)}, object("b", "k", {11, 17}), {}),
-               InvalidPart);
+  EXPECT_ERROR(store().complete_upload("u1", {part(1, 11), part(7, 17)}, object("b", "k", {11, 17}), {}), InvalidPart);
 
   // Nothing changed: the upload and its parts are intact, no object appeared.
   EXPECT_OK(store().get_upload("b", "k", "u1"));
@@ -1085,7 +1114,9 @@ TEST_P(MetadataStoreConformance, ConcurrentAppendsAndPutsLoseNothing) {
         }
       }
       for (int i = 0; i < kPutsPerThread; ++i) {
-        if (!store().put_object(object("b", "t" + std::to_string(t) + "/" + std::to_string(i), {next_blob++}), {}).ok()) {
+        if (!store()
+                 .put_object(object("b", "t" + std::to_string(t) + "/" + std::to_string(i), {next_blob++}), {})
+                 .ok()) {
           ++failures;
         }
       }

@@ -1,5 +1,3 @@
-#include "service/orphan_collector.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +10,7 @@
 
 #include "blob/fs_blob_store.hpp"
 #include "meta/sqlite_store.hpp"
+#include "service/orphan_collector.hpp"
 
 namespace ossd::service {
 namespace {
