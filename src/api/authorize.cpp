@@ -18,6 +18,7 @@ bool is_anonymous_write(Operation op) {
     case Operation::CompleteMultipartUpload:
     case Operation::AbortMultipartUpload:
     case Operation::ListParts:
+    case Operation::PostObject:
       return true;
     default:
       return false;

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "api/request_parsing.hpp"
+#include "api/throttle.hpp"
 #include "crypto/base64.hpp"
 
 namespace ossd::api {
@@ -45,47 +47,68 @@ Result<std::optional<std::string>> content_md5(const RequestContext& ctx) {
   return std::optional<std::string>(std::move(*raw));
 }
 
-boost::asio::awaitable<Result<service::WrittenBlob>> receive_body_into_blob(RequestContext& ctx) {
-  auto length = declared_body_length(ctx);
-  if (!length) co_return std::move(length).error();
-  auto expected_md5 = content_md5(ctx);
-  if (!expected_md5) co_return std::move(expected_md5).error();
-
+boost::asio::awaitable<Result<service::WrittenBlob>> receive_into_blob(RequestContext& ctx, http::BodyReader& source,
+                                                                       BlobIntake intake) {
   Services& s = ctx.services;
   auto writer = co_await s.pool.run([&] { return service::ObjectWriter::start(s.blobs); });
   if (!writer) co_return std::move(writer).error();
 
+  auto too_large = [&](uint64_t received) {
+    return Error(ErrorCode::EntityTooLarge, "Your proposed upload exceeds the maximum allowed size.")
+        .with("MaxSizeAllowed", std::to_string(intake.max_size))
+        .with("ProposedSize", std::to_string(received));
+  };
   // Fill a chunk from the socket on the I/O thread, then hand it to the pool
   // for writing and hashing: one hop per chunk keeps both sides busy-free.
-  const size_t chunk_size = length.value() ? std::min<uint64_t>(*length.value(), s.config.transfer_chunk)
-                                           : s.config.transfer_chunk;
+  const size_t chunk_size = intake.expected_length
+                                ? std::min<uint64_t>(*intake.expected_length, s.config.transfer_chunk)
+                                : s.config.transfer_chunk;
   std::vector<char> chunk(std::max<size_t>(chunk_size, 1));
   uint64_t received = 0;
   bool finished = false;
   while (!finished) {
     size_t filled = 0;
     while (filled < chunk.size()) {
-      auto got = co_await ctx.body.read_some(std::span<char>(chunk.data() + filled, chunk.size() - filled));
+      auto got = co_await source.read_some(std::span<char>(chunk.data() + filled, chunk.size() - filled));
       if (!got) co_return std::move(got).error();
       if (got.value() == 0) {
         finished = true;
         break;
       }
       filled += got.value();
+      if (received + filled > intake.max_size) co_return too_large(received + filled);
     }
     received += filled;
-    if (received > s.config.max_object_size) {
-      co_return Error(ErrorCode::EntityTooLarge, "Your proposed upload exceeds the maximum allowed size.");
-    }
     if (filled > 0) {
       auto written = co_await s.pool.run([&] { return writer->write(std::span<const char>(chunk.data(), filled)); });
       if (!written) co_return std::move(written).error();
     }
   }
-  if (length.value() && received != *length.value()) {
+  if (intake.expected_length && received != *intake.expected_length) {
     co_return Error(ErrorCode::IncompleteBody, "The request body is shorter than its Content-Length.");
   }
-  co_return co_await s.pool.run([&] { return writer->commit(expected_md5.value()); });
+  if (received < intake.min_size) {
+    co_return Error(ErrorCode::EntityTooSmall, "Your proposed upload is smaller than the minimum allowed size.")
+        .with("MinSizeAllowed", std::to_string(intake.min_size))
+        .with("ProposedSize", std::to_string(received));
+  }
+  co_return co_await s.pool.run([&] { return writer->commit(intake.expected_md5); });
+}
+
+boost::asio::awaitable<Result<service::WrittenBlob>> receive_body_into_blob(RequestContext& ctx) {
+  auto length = declared_body_length(ctx);
+  if (!length) co_return std::move(length).error();
+  auto expected_md5 = content_md5(ctx);
+  if (!expected_md5) co_return std::move(expected_md5).error();
+  auto limit = traffic_limit(ctx);
+  if (!limit) co_return std::move(limit).error();
+
+  BlobIntake intake{length.value(), 0, ctx.services.config.max_object_size, std::move(expected_md5.value())};
+  if (limit.value()) {
+    ThrottledReader paced(ctx.body, *limit.value());
+    co_return co_await receive_into_blob(ctx, paced, std::move(intake));
+  }
+  co_return co_await receive_into_blob(ctx, ctx.body, std::move(intake));
 }
 
 }  // namespace ossd::api

@@ -2,6 +2,7 @@
 // What every operation handler gets: the services (stores, pool, clock) and
 // the request, already resolved, routed, authenticated and authorized.
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,7 @@
 namespace ossd::api {
 
 class Metrics;
+struct PostUpload;
 
 struct ApiConfig {
   oss::AddressingConfig addressing;
@@ -51,6 +53,7 @@ struct RequestContext {
   bool routed = false;                        // operation is meaningful
   auth::Identity identity;
   std::optional<meta::BucketRecord> bucket;   // loaded for bucket and object operations
+  std::shared_ptr<PostUpload> post_upload;    // PostObject: the form, once authenticated
 
   const std::string& bucket_name() const { return resource.bucket; }
   const std::string& key() const { return resource.key; }

@@ -15,6 +15,11 @@ HandlerResult dispatch(RequestContext& ctx) {
     case Operation::ListObjectsV2: return list_objects_v2(ctx);
     case Operation::ListMultipartUploads: return list_multipart_uploads(ctx);
     case Operation::DeleteMultipleObjects: return delete_multiple_objects(ctx);
+    case Operation::PutBucketCors: return put_bucket_cors(ctx);
+    case Operation::GetBucketCors: return get_bucket_cors(ctx);
+    case Operation::DeleteBucketCors: return delete_bucket_cors(ctx);
+    case Operation::OptionObject: return option_object(ctx);
+    case Operation::PostObject: return post_object(ctx);
     case Operation::PutObject: return put_object(ctx);
     case Operation::CopyObject: return copy_object(ctx);
     case Operation::GetObject: return get_object(ctx);

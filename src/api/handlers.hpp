@@ -17,6 +17,15 @@ HandlerResult list_objects(RequestContext& ctx);
 HandlerResult list_objects_v2(RequestContext& ctx);
 HandlerResult delete_multiple_objects(RequestContext& ctx);
 
+// cors_handlers.cpp
+HandlerResult put_bucket_cors(RequestContext& ctx);
+HandlerResult get_bucket_cors(RequestContext& ctx);
+HandlerResult delete_bucket_cors(RequestContext& ctx);
+HandlerResult option_object(RequestContext& ctx);  // runs unauthenticated
+
+// post_object.cpp (after authenticate_post_form)
+HandlerResult post_object(RequestContext& ctx);
+
 // object_handlers.cpp
 HandlerResult put_object(RequestContext& ctx);
 HandlerResult copy_object(RequestContext& ctx);

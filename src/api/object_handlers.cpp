@@ -4,8 +4,10 @@
 #include "api/body_io.hpp"
 #include "api/handlers.hpp"
 #include "api/object_body_source.hpp"
+#include "api/object_commit.hpp"
 #include "api/request_parsing.hpp"
 #include "api/responses.hpp"
+#include "api/throttle.hpp"
 #include "core/strings.hpp"
 #include "core/time_format.hpp"
 #include "crypto/base64.hpp"
@@ -25,29 +27,6 @@ http::Response empty_response(unsigned status = 200) {
   http::Response response;
   response.status = status;
   return response;
-}
-
-// Writes a record whose blob has just been committed: on failure the new blob
-// is removed, on success the blobs the old record no longer uses are.
-Result<std::vector<std::string>> commit_object(Services& s, const meta::ObjectRecord& record,
-                                               const meta::PutConditions& conditions,
-                                               const std::vector<std::string>& new_blobs) {
-  auto freed = s.meta.put_object(record, conditions);
-  if (!freed) {
-    release_blobs(s.blobs, new_blobs);
-    return std::move(freed).error();
-  }
-  release_blobs(s.blobs, freed.value());
-  return freed;
-}
-
-void fill_from_blob(meta::ObjectRecord& record, const service::WrittenBlob& blob, SystemTime now) {
-  record.size = blob.size;
-  record.etag = service::etag_of_md5(blob.md5);
-  record.crc64 = blob.crc64;
-  record.last_modified_ms = to_unix_millis(now);
-  record.object_type = "Normal";
-  record.segments = {meta::Segment{blob.blob_id, blob.size}};
 }
 
 oss::Preconditions read_preconditions(const RequestContext& ctx) {
@@ -142,7 +121,14 @@ Result<ReadPlan> plan_read(Services& s, const RequestContext& ctx, bool want_bod
 
 HandlerResult read_object(RequestContext& ctx, bool want_body) {
   Services& s = ctx.services;
-  auto plan = co_await s.pool.run([&] { return plan_read(s, ctx, want_body); });
+  std::optional<uint64_t> pace;
+  if (want_body) {
+    auto limit = traffic_limit(ctx);
+    if (!limit) co_return std::move(limit).error();
+    pace = limit.value();
+  }
+  // A paced body is always streamed: the inline path would send it at once.
+  auto plan = co_await s.pool.run([&] { return plan_read(s, ctx, want_body && !pace); });
   if (!plan) {
     Error error = std::move(plan).error();
     co_return error;
@@ -168,6 +154,7 @@ HandlerResult read_object(RequestContext& ctx, bool want_body) {
   } else {
     response.stream = std::make_unique<ObjectBodySource>(
         s.pool, service::ObjectReader(s.blobs, object.segments, first, length));
+    if (pace) response.stream = std::make_unique<ThrottledSource>(std::move(response.stream), *pace);
   }
   co_return response;
 }

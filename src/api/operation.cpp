@@ -65,7 +65,7 @@ bool has_header(const std::vector<HeaderField>& headers, std::string_view name) 
 // Bucket sub-resources OSS defines that ossd does not serve yet: answered
 // with NotImplemented rather than being mistaken for a listing.
 constexpr std::string_view kUnservedBucketResources[] = {
-    "cors", "policy", "lifecycle", "logging", "website", "referer", "replication", "encryption",
+    "policy", "lifecycle", "logging", "website", "referer", "replication", "encryption",
     "versioning", "versions", "worm", "inventory", "tagging", "style", "qos", "requestPayment",
     "transferAcceleration", "stat", "cname", "metaQuery", "resourceGroup"};
 
@@ -80,11 +80,18 @@ Result<Operation> classify_service(std::string_view method) {
 }
 
 Result<Operation> classify_bucket(std::string_view method, const std::vector<QueryParam>& q) {
+  if (method == "OPTIONS") return Operation::OptionObject;
   for (auto name : kUnservedBucketResources) {
     if (has_param(q, name)) {
       return Error(ErrorCode::NotImplemented, "ossd does not implement the " + std::string(name) +
                                                   " sub-resource yet.");
     }
+  }
+  if (has_param(q, "cors")) {
+    if (method == "PUT") return Operation::PutBucketCors;
+    if (method == "GET") return Operation::GetBucketCors;
+    if (method == "DELETE") return Operation::DeleteBucketCors;
+    return not_allowed(method);
   }
   if (method == "GET") {
     if (has_param(q, "acl")) return Operation::GetBucketAcl;
@@ -100,13 +107,18 @@ Result<Operation> classify_bucket(std::string_view method, const std::vector<Que
     return Operation::PutBucket;
   }
   if (method == "DELETE") return Operation::DeleteBucket;
-  if (method == "POST" && has_param(q, "delete")) return Operation::DeleteMultipleObjects;
+  if (method == "POST") {
+    if (has_param(q, "delete")) return Operation::DeleteMultipleObjects;
+    // A browser form posts to the bucket itself, without sub-resources.
+    if (q.empty()) return Operation::PostObject;
+  }
   return not_allowed(method);
 }
 
 Result<Operation> classify_object(std::string_view method, const std::vector<QueryParam>& q,
                                   const std::vector<HeaderField>& headers) {
   const bool upload_id = has_param(q, "uploadId");
+  if (method == "OPTIONS") return Operation::OptionObject;
   if (method == "GET") {
     if (has_param(q, "acl")) return Operation::GetObjectAcl;
     if (has_param(q, "tagging")) return Operation::GetObjectTagging;

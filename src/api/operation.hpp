@@ -23,6 +23,11 @@ namespace ossd::api {
   X(ListObjectsV2, "oss:ListObjects", Bucket)                      \
   X(ListMultipartUploads, "oss:ListMultipartUploads", Bucket)      \
   X(DeleteMultipleObjects, "oss:DeleteObject", Bucket)             \
+  X(PutBucketCors, "oss:PutBucketCors", Bucket)                    \
+  X(GetBucketCors, "oss:GetBucketCors", Bucket)                    \
+  X(DeleteBucketCors, "oss:DeleteBucketCors", Bucket)              \
+  X(OptionObject, "oss:OptionObject", Bucket)                      \
+  X(PostObject, "oss:PutObject", Bucket)                           \
   X(PutObject, "oss:PutObject", Object)                            \
   X(CopyObject, "oss:PutObject", Object)                           \
   X(GetObject, "oss:GetObject", Object)                            \
@@ -55,6 +60,11 @@ std::string_view ram_action(Operation op);
 Level operation_level(Operation op);
 std::vector<Operation> all_operations();
 
+// OptionObject (a CORS preflight, on a bucket or an object path) is never
+// authenticated or authorized: browsers cannot sign it, and it reveals only
+// the bucket's CORS rules for the asking origin. PostObject (a form POST to
+// the bucket) authenticates from the form's fields, not from the request head.
+//
 // Classifies a request by method, whether it names a bucket and a key, its
 // sub-resources and (for copies) headers. MethodNotAllowed / NotImplemented
 // for anything OSS does not define or ossd does not serve yet.

@@ -6,7 +6,9 @@
 #include <spdlog/logger.h>
 
 #include "api/authorize.hpp"
+#include "api/cors.hpp"
 #include "api/handlers.hpp"
+#include "api/post_object.hpp"
 #include "api/responses.hpp"
 #include "core/time_format.hpp"
 #include "oss/names.hpp"
@@ -65,6 +67,8 @@ boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& r
     const std::string* host = request.find("Host");
     response = error_response(result.error(), ctx.request_id, host ? *host : "", request.method == "HEAD");
   }
+  // A preflight carries its own Access-Control-* headers (or none, when refused).
+  if (ctx.http.method != "OPTIONS") co_await add_cors_headers(ctx, response);
   response.set("x-oss-request-id", ctx.request_id);
   response.set("Server", "AliyunOSS");
   response.set("Date", format_rfc1123(ctx.now));
@@ -120,11 +124,20 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
     if (auto valid = oss::validate_object_key(ctx.resource.key); !valid) co_return std::move(valid).error();
   }
 
-  auth::SignedRequest signed_request{ctx.http.method, ctx.resource.bucket, ctx.resource.key, &ctx.resource.query,
-                                     &ctx.http.headers};
-  auto identity = auth::authenticate(signed_request, s.credentials, ctx.now, s.config.auth);
-  if (!identity) co_return std::move(identity).error();
-  ctx.identity = std::move(identity.value());
+  // Browsers send preflights unsigned; the bucket's CORS rules are the only gate.
+  if (ctx.operation == Operation::OptionObject) co_return co_await dispatch(ctx);
+
+  if (ctx.operation == Operation::PostObject) {
+    auto identity = co_await authenticate_post_form(ctx);
+    if (!identity) co_return std::move(identity).error();
+    ctx.identity = std::move(identity.value());
+  } else {
+    auth::SignedRequest signed_request{ctx.http.method, ctx.resource.bucket, ctx.resource.key, &ctx.resource.query,
+                                       &ctx.http.headers};
+    auto identity = auth::authenticate(signed_request, s.credentials, ctx.now, s.config.auth);
+    if (!identity) co_return std::move(identity).error();
+    ctx.identity = std::move(identity.value());
+  }
 
   if (level != Level::Service && ctx.operation != Operation::PutBucket) {
     auto bucket = co_await s.pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });

@@ -19,17 +19,24 @@ constexpr std::string_view kStoredHeaders[] = {"Cache-Control", "Content-Disposi
 constexpr std::string_view kStorageClasses[] = {"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"};
 constexpr size_t kMaxUserMetadataBytes = 8 * 1024;
 
+const std::string* find_field(const std::vector<HeaderField>& fields, std::string_view name) {
+  for (const auto& f : fields) {
+    if (iequals(f.name, name)) return &f.value;
+  }
+  return nullptr;
+}
+
 // Copies Content-Type, the stored standard headers and x-oss-meta-* into record.
-Status take_metadata(const RequestContext& ctx, meta::ObjectRecord& record) {
-  const std::string* content_type = ctx.header("Content-Type");
+Status take_metadata(const std::vector<HeaderField>& fields, meta::ObjectRecord& record) {
+  const std::string* content_type = find_field(fields, "Content-Type");
   record.content_type = content_type && !content_type->empty() ? *content_type : "application/octet-stream";
   record.headers.clear();
   for (auto name : kStoredHeaders) {
-    if (const std::string* value = ctx.header(name)) record.headers.emplace_back(std::string(name), *value);
+    if (const std::string* value = find_field(fields, name)) record.headers.emplace_back(std::string(name), *value);
   }
   record.user_meta.clear();
   size_t meta_bytes = 0;
-  for (const auto& h : ctx.http.headers) {
+  for (const auto& h : fields) {
     constexpr std::string_view prefix = "x-oss-meta-";
     if (h.name.size() > prefix.size() && iequals(std::string_view(h.name).substr(0, prefix.size()), prefix)) {
       std::string name = to_lower(std::string_view(h.name).substr(prefix.size()));
@@ -73,24 +80,30 @@ bool is_bucket_acl(std::string_view acl) {
 bool is_object_acl(std::string_view acl) { return acl == "default" || is_bucket_acl(acl); }
 
 Result<meta::ObjectRecord> object_record_from_request(const RequestContext& ctx) {
+  return object_record_from_fields(ctx.http.headers, ctx.bucket_name(), ctx.key(),
+                                   ctx.bucket ? ctx.bucket->storage_class : "Standard");
+}
+
+Result<meta::ObjectRecord> object_record_from_fields(const std::vector<HeaderField>& fields, std::string_view bucket,
+                                                     std::string_view key, std::string_view storage_class) {
   meta::ObjectRecord record;
-  record.bucket = ctx.bucket_name();
-  record.key = ctx.key();
-  if (auto st = take_metadata(ctx, record); !st) return std::move(st).error();
-  if (const std::string* acl = ctx.header("x-oss-object-acl")) {
+  record.bucket = std::string(bucket);
+  record.key = std::string(key);
+  if (auto st = take_metadata(fields, record); !st) return std::move(st).error();
+  if (const std::string* acl = find_field(fields, "x-oss-object-acl")) {
     if (!is_object_acl(*acl)) return invalid_argument("x-oss-object-acl", *acl, "The ACL you provided is not valid.");
     record.acl = *acl;
   }
-  record.storage_class = ctx.bucket ? ctx.bucket->storage_class : "Standard";
-  if (const std::string* storage_class = ctx.header("x-oss-storage-class")) {
+  record.storage_class = std::string(storage_class);
+  if (const std::string* requested = find_field(fields, "x-oss-storage-class")) {
     bool known = false;
-    for (auto c : kStorageClasses) known = known || c == *storage_class;
+    for (auto c : kStorageClasses) known = known || c == *requested;
     if (!known) {
-      return invalid_argument("x-oss-storage-class", *storage_class, "The storage class you specified is not valid.");
+      return invalid_argument("x-oss-storage-class", *requested, "The storage class you specified is not valid.");
     }
-    record.storage_class = *storage_class;
+    record.storage_class = *requested;
   }
-  if (const std::string* tagging = ctx.header("x-oss-tagging")) {
+  if (const std::string* tagging = find_field(fields, "x-oss-tagging")) {
     auto tags = oss::parse_tagging_header(*tagging);
     if (!tags) return std::move(tags).error();
     record.tags = std::move(tags.value());
@@ -99,7 +112,7 @@ Result<meta::ObjectRecord> object_record_from_request(const RequestContext& ctx)
 }
 
 Result<meta::ObjectRecord> replace_metadata_from_request(const RequestContext& ctx, meta::ObjectRecord base) {
-  if (auto st = take_metadata(ctx, base); !st) return std::move(st).error();
+  if (auto st = take_metadata(ctx.http.headers, base); !st) return std::move(st).error();
   return base;
 }
 
@@ -123,9 +136,27 @@ Result<std::pair<std::string, std::string>> copy_source(const RequestContext& ct
   return std::make_pair(std::move(bucket), std::move(*key));
 }
 
-bool forbid_overwrite(const RequestContext& ctx) {
-  const std::string* value = ctx.header("x-oss-forbid-overwrite");
+bool forbid_overwrite(const RequestContext& ctx) { return forbid_overwrite(ctx.http.headers); }
+
+bool forbid_overwrite(const std::vector<HeaderField>& fields) {
+  const std::string* value = find_field(fields, "x-oss-forbid-overwrite");
   return value && iequals(*value, "true");
+}
+
+Result<std::optional<uint64_t>> parse_traffic_limit(const std::string* value) {
+  if (!value) return std::optional<uint64_t>();
+  auto bits = parse_uint64(*value);
+  if (!bits || *bits < kMinTrafficLimit || *bits > kMaxTrafficLimit) {
+    return invalid_argument("x-oss-traffic-limit", *value,
+                            "x-oss-traffic-limit must be between " + std::to_string(kMinTrafficLimit) + " and " +
+                                std::to_string(kMaxTrafficLimit) + " bit/s.");
+  }
+  return std::optional<uint64_t>(*bits);
+}
+
+Result<std::optional<uint64_t>> traffic_limit(const RequestContext& ctx) {
+  const std::string* from_query = ctx.query("x-oss-traffic-limit");
+  return parse_traffic_limit(from_query ? from_query : ctx.header("x-oss-traffic-limit"));
 }
 
 void release_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids) {

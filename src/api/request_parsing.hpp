@@ -28,6 +28,10 @@ bool is_object_acl(std::string_view acl);
 // for the caller.
 Result<meta::ObjectRecord> object_record_from_request(const RequestContext& ctx);
 
+// The same from any list of named values (a PostObject form's fields).
+Result<meta::ObjectRecord> object_record_from_fields(const std::vector<HeaderField>& fields, std::string_view bucket,
+                                                     std::string_view key, std::string_view storage_class);
+
 // Only the metadata part (content type, standard headers, user metadata),
 // for CopyObject with x-oss-metadata-directive: REPLACE.
 Result<meta::ObjectRecord> replace_metadata_from_request(const RequestContext& ctx, meta::ObjectRecord base);
@@ -36,6 +40,19 @@ Result<meta::ObjectRecord> replace_metadata_from_request(const RequestContext& c
 Result<std::pair<std::string, std::string>> copy_source(const RequestContext& ctx);
 
 bool forbid_overwrite(const RequestContext& ctx);
+bool forbid_overwrite(const std::vector<HeaderField>& fields);
+
+// x-oss-traffic-limit in bit/s: 100 KB/s to 100 MB/s, as OSS allows.
+inline constexpr uint64_t kMinTrafficLimit = 819200;
+inline constexpr uint64_t kMaxTrafficLimit = 838860800;
+
+// nullopt when value is null; InvalidArgument unless it is a number in
+// [kMinTrafficLimit, kMaxTrafficLimit].
+Result<std::optional<uint64_t>> parse_traffic_limit(const std::string* value);
+
+// The x-oss-traffic-limit query parameter (a V1 signed URL signs it as a
+// sub-resource), else the header of the same name.
+Result<std::optional<uint64_t>> traffic_limit(const RequestContext& ctx);
 
 // Removes blobs no metadata refers to any more. Blocking (work pool). A
 // failure leaves an orphan that start-up collection removes, so it is logged

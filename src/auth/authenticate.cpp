@@ -71,6 +71,9 @@ Result<Identity> authenticate(const SignedRequest& request, const CredentialLook
                                       credentials, now, settings);
     case AuthMethod::V4Query:
       return detail::verify_v4_query(request, credentials, now, settings);
+    case AuthMethod::PostV1:
+    case AuthMethod::PostV4:
+      break;  // never detected from a request head: forms go through authenticate_post
   }
   return Error(ErrorCode::InternalError, "unhandled authentication method");
 }

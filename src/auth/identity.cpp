@@ -9,6 +9,8 @@ std::string_view to_string(AuthMethod method) {
     case AuthMethod::V1Query: return "v1-query";
     case AuthMethod::V4Header: return "v4-header";
     case AuthMethod::V4Query: return "v4-query";
+    case AuthMethod::PostV1: return "post-v1";
+    case AuthMethod::PostV4: return "post-v4";
   }
   return "unknown";
 }

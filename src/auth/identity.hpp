@@ -5,7 +5,8 @@
 
 namespace ossd::auth {
 
-enum class AuthMethod { Anonymous, V1Header, V1Query, V4Header, V4Query };
+// PostV1 / PostV4: a PostObject form signed over its policy (post_signature.hpp).
+enum class AuthMethod { Anonymous, V1Header, V1Query, V4Header, V4Query, PostV1, PostV4 };
 
 std::string_view to_string(AuthMethod method);
 

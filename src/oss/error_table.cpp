@@ -64,6 +64,8 @@ ErrorInfo describe(ErrorCode code) {
       return {"InvalidPartOrder", 400,
               "The list of parts was not in ascending order. Parts list must specified in order by part number.",
               "0042-00000003"};
+    case ErrorCode::InvalidPolicyDocument:
+      return {"InvalidPolicyDocument", 400, "Invalid Policy: the policy document is not valid.", "0016-00000901"};
     case ErrorCode::InvalidRange:
       return {"InvalidRange", 416, "The requested range cannot be satisfied", "0003-00000401"};
     case ErrorCode::InvalidRequest:
@@ -74,6 +76,9 @@ ErrorInfo describe(ErrorCode code) {
       return {"InvalidTag", 400, "The tag provided was not a valid tag.", "0016-00000601"};
     case ErrorCode::InvalidTargetType:
       return {"InvalidTargetType", 400, "The symlink target object type is not supported.", "0016-00000701"};
+    case ErrorCode::MalformedPOSTRequest:
+      return {"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.",
+              "0016-00000902"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,
               "The XML you provided was not well-formed or did not validate against our published schema.",
@@ -87,6 +92,8 @@ ErrorInfo describe(ErrorCode code) {
       return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header.", "0005-00000105"};
     case ErrorCode::NoSuchBucket:
       return {"NoSuchBucket", 404, "The specified bucket does not exist.", "0015-00000101"};
+    case ErrorCode::NoSuchCORSConfiguration:
+      return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist.", "0021-00000101"};
     case ErrorCode::NoSuchKey:
       return {"NoSuchKey", 404, "The specified key does not exist.", "0026-00000001"};
     case ErrorCode::NoSuchUpload:

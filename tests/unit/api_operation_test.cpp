@@ -53,9 +53,9 @@ TEST(RouteTable, BucketLevel) {
 }
 
 TEST(RouteTable, UnservedBucketResourcesAreNotMistakenForListings) {
-  auto cors = classify("GET", true, false, q({"cors"}), {});
-  ASSERT_FALSE(cors.ok());
-  EXPECT_EQ(cors.error().code, ErrorCode::NotImplemented);
+  auto policy = classify("GET", true, false, q({"policy"}), {});
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.error().code, ErrorCode::NotImplemented);
   auto lifecycle = classify("PUT", true, false, q({"lifecycle"}), {});
   ASSERT_FALSE(lifecycle.ok());
   EXPECT_EQ(lifecycle.error().code, ErrorCode::NotImplemented);
