@@ -12,4 +12,4 @@ ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
 echo "== node suites against build/src/server/ossd"
 cd tests
 npm ci --no-audit --no-fund --loglevel=error
-node --test --test-concurrency=2 integration/ interop/ crash/ memory/ browser/ cli/
+node --test --test-concurrency=2 integration/ interop/ crash/ memory/ browser/ cli/ examples/
