@@ -101,6 +101,7 @@ HandlerResult put_bucket(RequestContext& ctx) {
 HandlerResult delete_bucket(RequestContext& ctx) {
   Services& s = ctx.services;
   auto deleted = co_await s.pool.run([&] { return s.meta.delete_bucket(ctx.bucket_name()); });
+  s.buckets.forget(ctx.bucket_name());
   if (!deleted) co_return std::move(deleted).error();
   co_return empty_response(204);
 }
@@ -126,6 +127,7 @@ HandlerResult put_bucket_acl(RequestContext& ctx) {
         .with("ArgumentValue", acl ? *acl : "");
   }
   auto updated = co_await s.pool.run([&] { return s.meta.set_bucket_acl(ctx.bucket_name(), *acl); });
+  s.buckets.forget(ctx.bucket_name());
   if (!updated) co_return std::move(updated).error();
   co_return empty_response();
 }

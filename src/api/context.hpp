@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "api/bucket_cache.hpp"
 #include "api/operation.hpp"
 #include "auth/authenticate.hpp"
 #include "blob/blob_store.hpp"
@@ -39,6 +40,7 @@ struct Services {
   const auth::CredentialLookup& credentials;
   const ApiConfig& config;
   Metrics& metrics;
+  BucketCache& buckets;     // bucket records, so most requests skip a store round trip
   std::string account_id;   // the account that owns every bucket (single-account server)
 };
 

@@ -140,9 +140,14 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
   }
 
   if (level != Level::Service && ctx.operation != Operation::PutBucket) {
-    auto bucket = co_await s.pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
-    if (!bucket) co_return std::move(bucket).error();
-    ctx.bucket = std::move(bucket.value());
+    const auto now = BucketCache::Clock::now();
+    ctx.bucket = s.buckets.find(ctx.resource.bucket, now);
+    if (!ctx.bucket) {
+      auto bucket = co_await s.pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
+      if (!bucket) co_return std::move(bucket).error();
+      s.buckets.store(bucket.value(), now);
+      ctx.bucket = std::move(bucket.value());
+    }
   }
   std::optional<std::string> object_acl;
   if (needs_object_acl(ctx)) {

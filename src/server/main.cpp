@@ -29,14 +29,6 @@ namespace {
 
 using namespace ossd;
 
-std::map<std::string, std::string> root_key_environment() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"OSSD_ROOT_ACCESS_KEY_ID", "OSSD_ROOT_ACCESS_KEY_SECRET"}) {
-    if (const char* value = std::getenv(name)) env[name] = value;
-  }
-  return env;
-}
-
 std::string endpoint_of(const server::ServerConfig& config, uint16_t port, bool tls) {
   auto [host, unused] = server::split_address(config.address).value();
   (void)unused;
@@ -84,7 +76,7 @@ int run(const server::ServerConfig& config) {
   crypto::SecureRandom random;
   SystemClock clock;
 
-  auto root = server::load_or_create_root_account(config.data_dir, root_key_environment(), random);
+  auto root = server::load_or_create_root_account(config.data_dir, server::root_account_environment(), random);
   if (!root) {
     spdlog::critical("cannot load the root account: {}", root.error().message);
     return 1;
@@ -122,9 +114,9 @@ int run(const server::ServerConfig& config) {
   uint32_t id_prefix = 0;
   random.fill({reinterpret_cast<unsigned char*>(&id_prefix), sizeof id_prefix});
   api::RequestIds request_ids(id_prefix, static_cast<uint32_t>(to_unix_seconds(clock.now())));
-  api::Services services{*meta_store.value(), *blob_store.value(), pool,      clock,
-                         random,              credentials,         api_config, metrics,
-                         root->account_id};
+  api::BucketCache bucket_cache;
+  api::Services services{*meta_store.value(), *blob_store.value(), pool,    clock,        random,
+                         credentials,         api_config,          metrics, bucket_cache, root->account_id};
 
   std::shared_ptr<spdlog::logger> access_log;
   if (config.access_log) {
@@ -133,18 +125,15 @@ int run(const server::ServerConfig& config) {
   }
   api::OssHandler handler(services, request_ids, access_log);
 
-  auto [host, port] = server::split_address(config.address).value();
-  http::ServerOptions options;
-  options.host = host;
-  options.port = port;
-  options.io_threads = config.io_threads;
-  options.limits = config.limits;
-  options.tls_cert_file = config.tls_cert;
-  options.tls_key_file = config.tls_key;
-  options.render_error = [&handler](ErrorCode code, std::string message) {
+  auto options = server::server_options(config);
+  if (!options) {
+    spdlog::critical("bad listening options: {}", options.error().message);
+    return 1;
+  }
+  options->render_error = [&handler](ErrorCode code, std::string message) {
     return handler.render_transport_error(code, message);
   };
-  http::Server server(options, handler);
+  http::Server server(std::move(options.value()), handler);
   if (auto listening = server.listen(); !listening) {
     spdlog::critical("cannot listen on {}: {}", config.address, listening.error().message);
     return 1;
@@ -178,8 +167,9 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("ossd"));
   auto config = ossd::server::parse_config(argc, argv);
   if (!config) {
-    std::fprintf(stderr, "ossd: %s\n", config.error().message.c_str());
-    return 2;
+    const int code = ossd::server::config_exit_code(config.error());
+    std::fprintf(code == 0 ? stdout : stderr, "%s\n", config.error().message.c_str());
+    return code;
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   return run(config.value());

@@ -1,0 +1,38 @@
+#pragma once
+// Bucket records change rarely and every bucket or object request needs one,
+// so the pipeline keeps them here instead of asking the metadata store (one
+// work-pool hop) each time. Handlers that change a bucket forget it here in
+// the same request; entries also expire after a short time so a record
+// changed by another process (a second gateway) is seen within that bound.
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "meta/records.hpp"
+
+namespace ossd::api {
+
+class BucketCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit BucketCache(std::chrono::milliseconds time_to_live = std::chrono::seconds(5), size_t capacity = 10000)
+      : ttl_(time_to_live), capacity_(capacity) {}
+
+  std::optional<meta::BucketRecord> find(const std::string& name, Clock::time_point now) const;
+  void store(const meta::BucketRecord& bucket, Clock::time_point now);
+  void forget(const std::string& name);
+
+ private:
+  struct Entry {
+    meta::BucketRecord bucket;
+    Clock::time_point expires;
+  };
+  const std::chrono::milliseconds ttl_;
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace ossd::api
