@@ -183,7 +183,17 @@ HandlerResult put_object(RequestContext& ctx) {
   co_return response;
 }
 
-HandlerResult get_object(RequestContext& ctx) { return read_object(ctx, true); }
+HandlerResult get_object(RequestContext& ctx) {
+  // Checked after authentication, so a tampered process parameter is still a
+  // signature error; serving the original bytes instead would silently hand
+  // out the wrong thing.
+  if (ctx.has_query("x-oss-process")) {
+    return [](RequestContext&) -> HandlerResult {
+      co_return Error(ErrorCode::NotImplemented, "ossd does not implement x-oss-process image processing yet.");
+    }(ctx);
+  }
+  return read_object(ctx, true);
+}
 
 HandlerResult head_object(RequestContext& ctx) { return read_object(ctx, false); }
 

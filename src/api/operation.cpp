@@ -123,11 +123,6 @@ Result<Operation> classify_object(std::string_view method, const std::vector<Que
     if (has_param(q, "acl")) return Operation::GetObjectAcl;
     if (has_param(q, "tagging")) return Operation::GetObjectTagging;
     if (upload_id) return Operation::ListParts;
-    // Serving the original bytes for a processing request would silently
-    // hand out the wrong thing; say plainly that it is not there yet.
-    if (has_param(q, "x-oss-process")) {
-      return Error(ErrorCode::NotImplemented, "ossd does not implement x-oss-process image processing yet.");
-    }
     return Operation::GetObject;
   }
   if (method == "HEAD") {

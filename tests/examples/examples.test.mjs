@@ -56,3 +56,32 @@ test('examples/seed-ossctl.sh: the same URLs made by ossctl', { timeout: 60_000 
     await server.stop();
   }
 });
+
+test('a signed process URL is verified before the missing image processing is reported', { timeout: 30_000 }, async () => {
+  const server = await startServer({ args: ['--no-access-log'] });
+  try {
+    const { default: OSS } = await import('ali-oss');
+    const store = new OSS({
+      endpoint: server.localhostEndpoint,
+      sldEnable: true,
+      region: 'oss-cn-hangzhou',
+      accessKeyId: server.accessKeyId,
+      accessKeySecret: server.accessKeySecret,
+      bucket: 'processbucket',
+    });
+    await store.putBucket('processbucket');
+    await store.put('ossdemo.png', Buffer.from('png bytes'));
+    const url = store.signatureUrl('ossdemo.png', { process: 'image/resize,w_200' });
+    const intact = await fetch(url);
+    assert.equal(intact.status, 501);
+    assert.match(await intact.text(), /<Code>NotImplemented<\/Code>/);
+    const tampered = await fetch(url.replace('w_200', 'w_201'));
+    assert.equal(tampered.status, 403);
+    assert.match(await tampered.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+    const added = await fetch(store.signatureUrl('ossdemo.png') + '&x-oss-process=image%2Fresize%2Cw_200');
+    assert.equal(added.status, 403);
+    assert.match(await added.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+  } finally {
+    await server.stop();
+  }
+});

@@ -84,12 +84,6 @@ TEST(RouteTable, ObjectLevel) {
   EXPECT_EQ(route("GET", true, true, q({"uploadId"})), Operation::ListParts);
 }
 
-TEST(RouteTable, ImageProcessingIsNotServedAsThePlainObject) {
-  auto op = classify("GET", true, true, {{"x-oss-process", "image/resize,w_200", true}}, {});
-  ASSERT_FALSE(op.ok());
-  EXPECT_EQ(op.error().code, ErrorCode::NotImplemented);
-}
-
 TEST(RouteTable, UnknownMethodsAreRejected) {
   for (const char* method : {"PATCH", "TRACE", "CONNECT", "FOO"}) {
     auto op = classify(method, true, true, {}, {});
