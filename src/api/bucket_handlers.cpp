@@ -54,7 +54,7 @@ HandlerResult list_buckets(RequestContext& ctx) {
   const std::string* marker = ctx.query("marker");
   oss::BucketListing listing{prefix ? *prefix : "", marker ? *marker : "", max_keys.value()};
   bool truncated = false;
-  auto buckets = co_await s.pool.run([&] {
+  auto buckets = co_await s.read_pool.run([&] {
     return s.meta.list_buckets(s.account_id, listing.prefix, listing.marker, listing.max_keys, &truncated);
   });
   if (!buckets) co_return std::move(buckets).error();
@@ -148,7 +148,7 @@ HandlerResult list_objects(RequestContext& ctx) {
   request.url_encoded = url_encoded.value();
 
   meta::ListQuery query{request.prefix, request.marker, request.delimiter, request.max_keys};
-  auto listed = co_await s.pool.run([&] { return s.meta.list_objects(ctx.bucket_name(), query); });
+  auto listed = co_await s.read_pool.run([&] { return s.meta.list_objects(ctx.bucket_name(), query); });
   if (!listed) co_return std::move(listed).error();
   co_return xml_response(oss::render_list_objects_v1(request, listed.value(), ctx.bucket->owner_id));
 }
@@ -181,7 +181,7 @@ HandlerResult list_objects_v2(RequestContext& ctx) {
     resume_after = std::max(resume_after, *decoded);
   }
   meta::ListQuery query{request.prefix, resume_after, request.delimiter, request.max_keys};
-  auto listed = co_await s.pool.run([&] { return s.meta.list_objects(ctx.bucket_name(), query); });
+  auto listed = co_await s.read_pool.run([&] { return s.meta.list_objects(ctx.bucket_name(), query); });
   if (!listed) co_return std::move(listed).error();
   if (listed->truncated) request.next_continuation_token = continuation_token_for(listed->next_marker);
   co_return xml_response(oss::render_list_objects_v2(request, listed.value(), ctx.bucket->owner_id));

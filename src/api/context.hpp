@@ -34,7 +34,8 @@ struct ApiConfig {
 struct Services {
   meta::MetadataStore& meta;
   blob::BlobStore& blobs;
-  http::WorkPool& pool;
+  http::WorkPool& pool;        // writes: blob writes, fsync, metadata commits
+  http::WorkPool& read_pool;   // reads (metadata, object bytes), so GETs never queue behind fsyncs
   const Clock& clock;
   Random& random;                             // upload ids
   const auth::CredentialLookup& credentials;

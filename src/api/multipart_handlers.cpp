@@ -224,7 +224,7 @@ HandlerResult list_parts(RequestContext& ctx) {
   auto marker = bounded_query_number(ctx, "part-number-marker", 0, 0, service::kMaxPartNumber);
   if (!marker) co_return std::move(marker).error();
   bool truncated = false;
-  auto parts = co_await s.pool.run([&]() -> Result<std::vector<meta::PartRecord>> {
+  auto parts = co_await s.read_pool.run([&]() -> Result<std::vector<meta::PartRecord>> {
     auto upload = s.meta.get_upload(ctx.bucket_name(), ctx.key(), upload_id);
     if (!upload) return std::move(upload).error();
     return s.meta.list_parts(upload_id, marker.value(), max_parts.value(), &truncated);
@@ -246,7 +246,7 @@ HandlerResult list_multipart_uploads(RequestContext& ctx) {
   if (const std::string* v = ctx.query("key-marker")) query.key_marker = *v;
   if (const std::string* v = ctx.query("upload-id-marker")) query.upload_id_marker = *v;
   query.max_uploads = max_uploads.value();
-  auto listed = co_await s.pool.run([&] { return s.meta.list_uploads(ctx.bucket_name(), query); });
+  auto listed = co_await s.read_pool.run([&] { return s.meta.list_uploads(ctx.bucket_name(), query); });
   if (!listed) co_return std::move(listed).error();
   oss::UploadListing listing{ctx.bucket_name(), query, url_encoded.value()};
   co_return xml_response(oss::render_list_uploads(listing, listed.value()));

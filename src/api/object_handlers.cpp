@@ -128,7 +128,7 @@ HandlerResult read_object(RequestContext& ctx, bool want_body) {
     pace = limit.value();
   }
   // A paced body is always streamed: the inline path would send it at once.
-  auto plan = co_await s.pool.run([&] { return plan_read(s, ctx, want_body && !pace); });
+  auto plan = co_await s.read_pool.run([&] { return plan_read(s, ctx, want_body && !pace); });
   if (!plan) {
     Error error = std::move(plan).error();
     co_return error;
@@ -153,7 +153,7 @@ HandlerResult read_object(RequestContext& ctx, bool want_body) {
     response.content_length.reset();
   } else {
     response.stream = std::make_unique<ObjectBodySource>(
-        s.pool, service::ObjectReader(s.blobs, object.segments, first, length));
+        s.read_pool, service::ObjectReader(s.blobs, object.segments, first, length));
     if (pace) response.stream = std::make_unique<ThrottledSource>(std::move(response.stream), *pace);
   }
   co_return response;
@@ -199,7 +199,7 @@ HandlerResult head_object(RequestContext& ctx) { return read_object(ctx, false);
 
 HandlerResult get_object_meta(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
   if (!object) co_return std::move(object).error();
   http::Response response;
   response.set("ETag", quoted_etag(object->etag));
@@ -319,7 +319,7 @@ HandlerResult copy_object(RequestContext& ctx) {
 
 HandlerResult get_object_acl(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
   if (!object) co_return std::move(object).error();
   co_return xml_response(oss::render_object_acl(ctx.bucket->owner_id, object->acl));
 }
@@ -339,7 +339,7 @@ HandlerResult put_object_acl(RequestContext& ctx) {
 
 HandlerResult get_object_tagging(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
   if (!object) co_return std::move(object).error();
   co_return xml_response(oss::render_tagging(object->tags));
 }

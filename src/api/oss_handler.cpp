@@ -143,7 +143,7 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
     const auto now = BucketCache::Clock::now();
     ctx.bucket = s.buckets.find(ctx.resource.bucket, now);
     if (!ctx.bucket) {
-      auto bucket = co_await s.pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
+      auto bucket = co_await s.read_pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
       if (!bucket) co_return std::move(bucket).error();
       s.buckets.store(bucket.value(), now);
       ctx.bucket = std::move(bucket.value());
@@ -151,7 +151,7 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
   }
   std::optional<std::string> object_acl;
   if (needs_object_acl(ctx)) {
-    auto object = co_await s.pool.run([&] { return s.meta.get_object(ctx.resource.bucket, ctx.resource.key); });
+    auto object = co_await s.read_pool.run([&] { return s.meta.get_object(ctx.resource.bucket, ctx.resource.key); });
     if (object) object_acl = object->acl;
   }
   if (auto allowed = authorize(ctx, object_acl); !allowed) co_return std::move(allowed).error();

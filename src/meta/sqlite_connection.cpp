@@ -106,6 +106,12 @@ Status Connection::exec(const char* sql) {
   return error;
 }
 
+Status Connection::run_cached(const char* sql) {
+  auto statement = query(sql);
+  if (!statement.ok()) return std::move(statement).error();
+  return statement->run();
+}
+
 Result<Query> Connection::query(const std::string& sql) {
   auto found = statements_.find(sql);
   if (found != statements_.end() && !found->second.in_use) {

@@ -66,6 +66,9 @@ class Connection {
 
   // Runs fixed SQL (no user data): pragmas, schema, BEGIN/COMMIT.
   Status exec(const char* sql);
+  // One statement through the prepared-statement cache: for the transaction
+  // control statements every call runs, which sqlite3_exec would re-parse.
+  Status run_cached(const char* sql);
   // The cached statement for `sql`, prepared on first use.
   Result<Query> query(const std::string& sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
@@ -93,14 +96,14 @@ class Connection {
 template <class Body>
 auto in_transaction(Connection& connection, const char* begin, Body&& body)
     -> std::invoke_result_t<Body&, Connection&> {
-  if (Status started = connection.exec(begin); !started) return std::move(started).error();
+  if (Status started = connection.run_cached(begin); !started) return std::move(started).error();
   auto result = body(connection);
   if (!result.ok()) {
-    (void)connection.exec("ROLLBACK");
+    (void)connection.run_cached("ROLLBACK");
     return result;
   }
-  if (Status committed = connection.exec("COMMIT"); !committed) {
-    (void)connection.exec("ROLLBACK");
+  if (Status committed = connection.run_cached("COMMIT"); !committed) {
+    (void)connection.run_cached("ROLLBACK");
     return std::move(committed).error();
   }
   return result;

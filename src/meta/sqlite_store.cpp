@@ -556,7 +556,9 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Result<ObjectRecord> get_object(const std::string& bucket, const std::string& key) override {
-    return read([&](Connection& c) -> Result<ObjectRecord> {
+    // The hot read of every GET: one SELECT is already a consistent snapshot,
+    // so no explicit transaction; the bucket check only runs on a miss.
+    return read_single([&](Connection& c) -> Result<ObjectRecord> {
       auto object = load_object(c, bucket, key);
       if (!object.ok()) return std::move(object).error();
       if (*object) return std::move(**object);
@@ -863,6 +865,14 @@ class SqliteMetadataStore final : public MetadataStore {
     if (!lease.ok()) return std::move(lease).error();
     // One snapshot for the whole call, even across several statements.
     return in_transaction(lease->connection(), "BEGIN", body);
+  }
+
+  // For a call whose consistency a single statement already gives.
+  template <class Body>
+  auto read_single(Body&& body) -> std::invoke_result_t<Body&, Connection&> {
+    auto lease = readers_.acquire();
+    if (!lease.ok()) return std::move(lease).error();
+    return body(lease->connection());
   }
 
   Status update_object_column(const std::string& sql, const std::string& bucket, const std::string& key,

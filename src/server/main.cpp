@@ -100,7 +100,10 @@ int run(const server::ServerConfig& config) {
                orphans->temporaries_removed, orphans->orphans_removed, orphans->blobs_checked);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // Writes wait on fsync, so they get many threads; reads are short and CPU
+  // bound, so a thread per core keeps hand-offs (and wake-ups) few.
   http::WorkPool pool(config.work_threads ? config.work_threads : std::max(8u, 4 * cores));
+  http::WorkPool read_pool(std::max(2u, cores));
   auth::InMemoryCredentials credentials(
       {auth::Credential{root->access_key_id, root->access_key_secret, root->account_id, "root"}});
 
@@ -115,7 +118,7 @@ int run(const server::ServerConfig& config) {
   random.fill({reinterpret_cast<unsigned char*>(&id_prefix), sizeof id_prefix});
   api::RequestIds request_ids(id_prefix, static_cast<uint32_t>(to_unix_seconds(clock.now())));
   api::BucketCache bucket_cache;
-  api::Services services{*meta_store.value(), *blob_store.value(), pool,    clock,        random,
+  api::Services services{*meta_store.value(), *blob_store.value(), pool,    read_pool,    clock,        random,
                          credentials,         api_config,          metrics, bucket_cache, root->account_id};
 
   std::shared_ptr<spdlog::logger> access_log;
@@ -157,6 +160,7 @@ int run(const server::ServerConfig& config) {
 
   server.run();
   pool.join();
+  read_pool.join();
   spdlog::info("ossd stopped");
   return 0;
 }
