@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -174,7 +175,13 @@ class ServerState {
   Handler& handler;
   ErrorRenderer render;
 
-  asio::io_context ioc;
+  // One io_context per I/O thread, each run by exactly one thread: a
+  // connection lives on one of them for its whole life, so its handlers never
+  // need a strand and threads do not wake each other for its work. The first
+  // context also runs the acceptor and the stop sequence.
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> more_contexts;
+  size_t next_context = 0;  // round-robin choice; only the accept loop uses it
   // The acceptor, the grace timer and the stop sequence share one strand.
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
   tcp::acceptor acceptor{control};
@@ -190,6 +197,7 @@ class ServerState {
   uint64_t next_id = 0;                                                     // guarded by mu
 
   asio::awaitable<void> accept_loop();
+  asio::io_context& context_for_next_connection();
   void start_connection(tcp::socket socket);
   void connection_closed(uint64_t id);
   void begin_stop();
@@ -587,6 +595,8 @@ Status ServerState::listen() {
 }
 
 void ServerState::run() {
+  const unsigned n = options.io_threads ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 1; i < n; ++i) more_contexts.push_back(std::make_unique<asio::io_context>(1));
   asio::co_spawn(control, accept_loop(), [](std::exception_ptr e) {
     if (e) {
       try {
@@ -596,17 +606,29 @@ void ServerState::run() {
       }
     }
   });
-  unsigned n = options.io_threads ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  // The extra contexts are kept running by
+  // guards until the first context (acceptor and stop sequence) is done,
+  // which happens only after every connection has closed.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
-  threads.reserve(n - 1);
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { ioc.run(); });
+  for (auto& context : more_contexts) {
+    guards.push_back(asio::make_work_guard(*context));
+    threads.emplace_back([c = context.get()] { c->run(); });
+  }
   ioc.run();
+  guards.clear();
   for (auto& t : threads) t.join();
+}
+
+asio::io_context& ServerState::context_for_next_connection() {
+  const size_t count = more_contexts.size() + 1;
+  const size_t chosen = next_context++ % count;
+  return chosen == 0 ? ioc : *more_contexts[chosen - 1];
 }
 
 asio::awaitable<void> ServerState::accept_loop() {
   for (;;) {
-    tcp::socket socket(asio::make_strand(ioc));
+    tcp::socket socket(context_for_next_connection());
     auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
     if (ec) {
       if (stopping.load() || !acceptor.is_open()) co_return;
