@@ -20,10 +20,8 @@ Error bad_document(std::string_view what) {
 }
 
 std::optional<ErrorCode> error_code_named(std::string_view code) {
-  // ErrorCode is a closed, alphabetical enum ending at TooManyBuckets; the
-  // error table is the one place that knows each code's OSS name.
-  for (int i = 0; i <= static_cast<int>(ErrorCode::TooManyBuckets); ++i) {
-    auto candidate = static_cast<ErrorCode>(i);
+  // The error table is the one place that knows each code's OSS name.
+  for (ErrorCode candidate : kAllErrorCodes) {
     if (oss::describe(candidate).code == code) return candidate;
   }
   return std::nullopt;

@@ -7,52 +7,65 @@
 
 namespace ossd {
 
+#define OSSD_ERROR_CODES(X) \
+  X(AccessDenied) \
+  X(AccessForbidden) \
+  X(BadDigest) \
+  X(BucketAlreadyExists) \
+  X(BucketNotEmpty) \
+  X(EntityTooLarge) \
+  X(EntityTooSmall) \
+  X(FileAlreadyExists) \
+  X(IncompleteBody) \
+  X(InternalError) \
+  X(InvalidAccessKeyId) \
+  X(InvalidArgument) \
+  X(InvalidBucketName) \
+  X(InvalidDigest) \
+  X(InvalidEncodingType) \
+  X(InvalidObjectName) \
+  X(InvalidPart) \
+  X(InvalidPartOrder) \
+  X(InvalidPolicyDocument) \
+  X(InvalidRange) \
+  X(InvalidRequest) \
+  X(InvalidSecurityToken) \
+  X(InvalidTag) \
+  X(InvalidTargetType) \
+  X(MalformedPOSTRequest) \
+  X(MalformedXML) \
+  X(MethodNotAllowed) \
+  X(MissingArgument) \
+  X(MissingContentLength) \
+  X(NoSuchBucket) \
+  X(NoSuchCORSConfiguration) \
+  X(NoSuchKey) \
+  X(NoSuchUpload) \
+  X(NotImplemented) \
+  X(NotModified) \
+  X(ObjectNotAppendable) \
+  X(PositionNotEqualToLength) \
+  X(PreconditionFailed) \
+  X(RequestHeaderTooLarge) \
+  X(RequestTimeTooSkewed) \
+  X(RequestTimeout) \
+  X(SecurityTokenExpired) \
+  X(ServiceUnavailable) \
+  X(SignatureDoesNotMatch) \
+  X(TooManyBuckets)
+
 enum class ErrorCode {
-  AccessDenied,
-  AccessForbidden,
-  BadDigest,
-  BucketAlreadyExists,
-  BucketNotEmpty,
-  EntityTooLarge,
-  EntityTooSmall,
-  FileAlreadyExists,
-  IncompleteBody,
-  InternalError,
-  InvalidAccessKeyId,
-  InvalidArgument,
-  InvalidBucketName,
-  InvalidDigest,
-  InvalidEncodingType,
-  InvalidObjectName,
-  InvalidPart,
-  InvalidPartOrder,
-  InvalidPolicyDocument,
-  InvalidRange,
-  InvalidRequest,
-  InvalidSecurityToken,
-  InvalidTag,
-  InvalidTargetType,
-  MalformedPOSTRequest,
-  MalformedXML,
-  MethodNotAllowed,
-  MissingArgument,
-  MissingContentLength,
-  NoSuchBucket,
-  NoSuchCORSConfiguration,
-  NoSuchKey,
-  NoSuchUpload,
-  NotImplemented,
-  NotModified,
-  ObjectNotAppendable,
-  PositionNotEqualToLength,
-  PreconditionFailed,
-  RequestHeaderTooLarge,
-  RequestTimeTooSkewed,
-  RequestTimeout,
-  SecurityTokenExpired,
-  ServiceUnavailable,
-  SignatureDoesNotMatch,
-  TooManyBuckets,
+#define OSSD_ERROR_ENUM(name) name,
+  OSSD_ERROR_CODES(OSSD_ERROR_ENUM)
+#undef OSSD_ERROR_ENUM
+};
+
+// Every code, for code that maps names or walks the set (the client parsing
+// OSS error documents, the error-table tests).
+inline constexpr ErrorCode kAllErrorCodes[] = {
+#define OSSD_ERROR_ITEM(name) ErrorCode::name,
+    OSSD_ERROR_CODES(OSSD_ERROR_ITEM)
+#undef OSSD_ERROR_ITEM
 };
 
 // One error value: the code, a human message (empty = the table's default) and
