@@ -17,32 +17,10 @@ namespace ossd::api {
 
 namespace {
 
-http::Response empty_response(unsigned status = 200) {
-  http::Response response;
-  response.status = status;
-  return response;
-}
-
 // ListObjectsV2 continuation tokens are opaque to clients: the key to resume
 // after, in hex, so any byte survives the round trip and URL encoding (which
 // OSS applies to the token with encoding-type=url) leaves it unchanged.
 std::string continuation_token_for(const std::string& key) { return hex_lower(key); }
-
-std::optional<std::string> key_of_continuation_token(std::string_view token) {
-  if (token.size() % 2 != 0) return std::nullopt;
-  std::string key(token.size() / 2, '\0');
-  for (size_t i = 0; i < key.size(); ++i) {
-    unsigned value = 0;
-    for (char c : token.substr(2 * i, 2)) {
-      value <<= 4;
-      if (c >= '0' && c <= '9') value |= c - '0';
-      else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
-      else return std::nullopt;
-    }
-    key[i] = static_cast<char>(value);
-  }
-  return key;
-}
 
 }  // namespace
 
@@ -172,7 +150,7 @@ HandlerResult list_objects_v2(RequestContext& ctx) {
 
   std::string resume_after = request.start_after;
   if (!request.continuation_token.empty()) {
-    auto decoded = key_of_continuation_token(request.continuation_token);
+    auto decoded = hex_decode(request.continuation_token);
     if (!decoded) {
       co_return Error(ErrorCode::InvalidArgument, "The continuation token provided is incorrect.")
           .with("ArgumentName", "continuation-token")

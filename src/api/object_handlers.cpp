@@ -23,12 +23,6 @@ namespace ossd::api {
 
 namespace {
 
-http::Response empty_response(unsigned status = 200) {
-  http::Response response;
-  response.status = status;
-  return response;
-}
-
 oss::Preconditions read_preconditions(const RequestContext& ctx) {
   return oss::Preconditions{ctx.header("If-Match"), ctx.header("If-None-Match"), ctx.header("If-Modified-Since"),
                             ctx.header("If-Unmodified-Since")};

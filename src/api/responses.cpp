@@ -14,6 +14,12 @@ http::Response xml_response(std::string xml, unsigned status) {
   return response;
 }
 
+http::Response empty_response(unsigned status) {
+  http::Response response;
+  response.status = status;
+  return response;
+}
+
 http::Response error_response(const Error& error, std::string_view request_id, std::string_view host_id,
                               bool head_request) {
   const oss::ErrorInfo info = oss::describe(error.code);

@@ -11,6 +11,7 @@
 namespace ossd::api {
 
 http::Response xml_response(std::string xml, unsigned status = 200);
+http::Response empty_response(unsigned status = 200);
 
 // Renders an Error as OSS does: status and Code from the error table, XML body
 // (or, for HEAD, no body and the XML base64-encoded in x-oss-err).

@@ -94,6 +94,24 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
 std::string hex_lower(std::string_view bytes) { return hex_with(bytes, "0123456789abcdef"); }
 std::string hex_upper(std::string_view bytes) { return hex_with(bytes, "0123456789ABCDEF"); }
 
+std::optional<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int high = nibble(hex[2 * i]);
+    const int low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<char>(high << 4 | low);
+  }
+  return out;
+}
+
 std::optional<std::vector<QueryParam>> parse_query(std::string_view raw) {
   std::vector<QueryParam> params;
   while (!raw.empty()) {

@@ -28,6 +28,8 @@ std::string uri_encode(std::string_view text, bool keep_slash = false);
 
 std::string hex_lower(std::string_view bytes);
 std::string hex_upper(std::string_view bytes);
+// Bytes from hex digits (either case); nullopt for an odd length or a non-hex character.
+std::optional<std::string> hex_decode(std::string_view hex);
 
 struct QueryParam {
   std::string name;

@@ -10,18 +10,6 @@ namespace ossd::service {
 
 namespace {
 
-std::string hex_to_bytes(std::string_view hex) {
-  std::string out(hex.size() / 2, '\0');
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return 0;
-  };
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-  return out;
-}
-
 Error invalid_part(uint32_t number, std::string_view etag) {
   return Error(ErrorCode::InvalidPart,
                "One or more of the specified parts could not be found or the specified entity tag might not have "
@@ -73,7 +61,9 @@ Result<AssembledObject> assemble_multipart(const meta::UploadRecord& upload,
           .with("MinSizeAllowed", std::to_string(kMinPartSize))
           .with("ProposedSize", std::to_string(part.size));
     }
-    concatenated_md5s += hex_to_bytes(part.md5_hex);
+    auto md5 = hex_decode(part.md5_hex);
+    if (!md5 || md5->size() != 16) return Error(ErrorCode::InternalError, "stored part MD5 is not 32 hex digits");
+    concatenated_md5s += *md5;
     object.crc64 = crypto::crc64_combine(object.crc64, part.crc64, part.size);
     object.size += part.size;
     object.segments.push_back(meta::Segment{part.blob_id, part.size});

@@ -112,3 +112,19 @@ TEST(Strings, ParseUint64IsStrict) {
 
 }  // namespace
 }  // namespace ossd
+
+namespace ossd {
+namespace {
+
+TEST(HexDecode, RoundTripsAndRejectsGarbage) {
+  const std::string bytes("\x00\x7f\x80\xff/a", 6);
+  EXPECT_EQ(hex_decode(hex_lower(bytes)), bytes);
+  EXPECT_EQ(hex_decode(hex_upper(bytes)), bytes);
+  EXPECT_EQ(hex_decode(""), std::string());
+  EXPECT_FALSE(hex_decode("abc"));
+  EXPECT_FALSE(hex_decode("zz"));
+  EXPECT_FALSE(hex_decode("0g"));
+}
+
+}  // namespace
+}  // namespace ossd
