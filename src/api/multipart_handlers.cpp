@@ -93,7 +93,7 @@ HandlerResult upload_part(RequestContext& ctx) {
   auto recorded = co_await s.pool.run([&] { return record_part(s, upload_id, part); });
   if (!recorded) co_return std::move(recorded).error();
   http::Response response;
-  response.set("ETag", quoted_etag(part.etag));
+  response.set("ETag", oss::quote_etag(part.etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(part.crc64));
   co_return response;
 }
@@ -149,7 +149,7 @@ HandlerResult upload_part_copy(RequestContext& ctx) {
   });
   if (!copied) co_return std::move(copied).error();
   http::Response response = xml_response(oss::render_copy_part_result(copied->etag, copied->last_modified_ms));
-  response.set("ETag", quoted_etag(copied->etag));
+  response.set("ETag", oss::quote_etag(copied->etag));
   co_return response;
 }
 
@@ -196,7 +196,7 @@ HandlerResult complete_multipart_upload(RequestContext& ctx) {
   const std::string location = "http://" + ctx.bucket_name() + "." + s.config.addressing.domain + "/" + ctx.key();
   http::Response response = xml_response(oss::render_complete_multipart(
       location, completed->bucket, completed->key, completed->etag, url_encoded.value()));
-  response.set("ETag", quoted_etag(completed->etag));
+  response.set("ETag", oss::quote_etag(completed->etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(completed->crc64));
   co_return response;
 }

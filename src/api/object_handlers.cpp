@@ -171,7 +171,7 @@ HandlerResult put_object(RequestContext& ctx) {
   if (!committed) co_return std::move(committed).error();
 
   http::Response response;
-  response.set("ETag", quoted_etag(record->etag));
+  response.set("ETag", oss::quote_etag(record->etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(record->crc64));
   response.set("Content-MD5", crypto::base64_encode(blob->md5));
   co_return response;
@@ -196,7 +196,7 @@ HandlerResult get_object_meta(RequestContext& ctx) {
   auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
   if (!object) co_return std::move(object).error();
   http::Response response;
-  response.set("ETag", quoted_etag(object->etag));
+  response.set("ETag", oss::quote_etag(object->etag));
   response.set("Last-Modified", format_rfc1123(from_unix_millis(object->last_modified_ms)));
   response.set("x-oss-hash-crc64ecma", std::to_string(object->crc64));
   response.content_length = object->size;
@@ -239,7 +239,7 @@ HandlerResult append_object(RequestContext& ctx) {
   });
   if (!appended) co_return std::move(appended).error();
   http::Response response;
-  response.set("ETag", quoted_etag(appended->etag));
+  response.set("ETag", oss::quote_etag(appended->etag));
   response.set("x-oss-next-append-position", std::to_string(appended->size));
   response.set("x-oss-hash-crc64ecma", std::to_string(appended->crc64));
   co_return response;
@@ -306,7 +306,7 @@ HandlerResult copy_object(RequestContext& ctx) {
   if (!copied) co_return std::move(copied).error();
   http::Response response =
       xml_response(oss::render_copy_object_result(copied->etag, copied->last_modified_ms));
-  response.set("ETag", quoted_etag(copied->etag));
+  response.set("ETag", oss::quote_etag(copied->etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(copied->crc64));
   co_return response;
 }

@@ -7,6 +7,7 @@
 #include "api/object_commit.hpp"
 #include "api/request_parsing.hpp"
 #include "api/responses.hpp"
+#include "oss/xml_responses.hpp"
 #include "api/throttle.hpp"
 #include "auth/post_signature.hpp"
 #include "core/strings.hpp"
@@ -139,7 +140,7 @@ HandlerResult post_object(RequestContext& ctx) {
           oss::render_post_response(ctx.bucket_name(), object_location(ctx), ctx.key(), record->etag), 201);
     }
   }
-  response.set("ETag", quoted_etag(record->etag));
+  response.set("ETag", oss::quote_etag(record->etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(record->crc64));
   response.set("Content-MD5", crypto::base64_encode(blob->md5));
   co_return response;

@@ -3,6 +3,7 @@
 #include "core/time_format.hpp"
 #include "crypto/base64.hpp"
 #include "oss/error_table.hpp"
+#include "oss/xml_responses.hpp"
 
 namespace ossd::api {
 
@@ -39,17 +40,8 @@ http::Response error_response(const Error& error, std::string_view request_id, s
   return response;
 }
 
-std::string quoted_etag(std::string_view etag) {
-  std::string out;
-  out.reserve(etag.size() + 2);
-  out += '"';
-  out += etag;
-  out += '"';
-  return out;
-}
-
 void add_object_headers(http::Response& response, const meta::ObjectRecord& object) {
-  response.set("ETag", quoted_etag(object.etag));
+  response.set("ETag", oss::quote_etag(object.etag));
   response.set("Last-Modified", format_rfc1123(from_unix_millis(object.last_modified_ms)));
   response.set("Content-Type", object.content_type.empty() ? "application/octet-stream" : object.content_type);
   response.set("x-oss-object-type", object.object_type);

@@ -7,6 +7,7 @@
 #include "core/time_format.hpp"
 #include "crypto/base64.hpp"
 #include "oss/error_table.hpp"
+#include "oss/xml_responses.hpp"
 #include "oss/xml_util.hpp"
 
 namespace ossd::client::detail {
@@ -225,7 +226,7 @@ std::string render_complete_multipart(const std::vector<CompletedPart>& parts) {
   for (const auto& part : parts) {
     pugi::xml_node node = root.append_child("Part");
     oss::detail::add_uint(node, "PartNumber", part.part_number);
-    oss::detail::add_text(node, "ETag", oss::detail::quote_etag(part.etag));
+    oss::detail::add_text(node, "ETag", oss::quote_etag(part.etag));
   }
   return oss::detail::save_document(doc);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/strings.hpp"
+#include "oss/xml_responses.hpp"
 #include "oss/xml_util.hpp"
 
 namespace ossd::oss {
@@ -21,7 +22,7 @@ std::string render_post_response(std::string_view bucket, std::string_view locat
   detail::add_text(root, "Bucket", bucket);
   detail::add_text(root, "Location", location);
   detail::add_text(root, "Key", key);
-  detail::add_text(root, "ETag", detail::quote_etag(etag));
+  detail::add_text(root, "ETag", quote_etag(etag));
   return detail::save_document(doc);
 }
 
@@ -50,7 +51,7 @@ std::string post_redirect_location(std::string_view url, std::string_view bucket
   }
   out += "bucket=" + uri_encode(bucket);
   out += "&key=" + uri_encode(key);
-  out += "&etag=" + uri_encode(detail::quote_etag(etag));
+  out += "&etag=" + uri_encode(quote_etag(etag));
   out += fragment;
   return out;
 }

@@ -13,9 +13,7 @@ using detail::add_text;
 using detail::add_time_ms;
 using detail::add_uint;
 
-std::string maybe_encode(std::string_view value, bool url_encoded) {
-  return url_encoded ? uri_encode(value) : std::string(value);
-}
+using detail::maybe_url_encode;
 
 std::string_view region_of(const meta::BucketRecord& bucket, const AddressingConfig& addressing) {
   return bucket.region.empty() ? std::string_view(addressing.region) : std::string_view(bucket.region);
@@ -52,9 +50,9 @@ void add_contents(pugi::xml_node root, const meta::ListResult& result, bool url_
                   std::string_view owner_id) {
   for (const meta::ObjectSummary& object : result.objects) {
     pugi::xml_node contents = root.append_child("Contents");
-    add_text(contents, "Key", maybe_encode(object.key, url_encoded));
+    add_text(contents, "Key", maybe_url_encode(object.key, url_encoded));
     add_time_ms(contents, "LastModified", object.last_modified_ms);
-    add_text(contents, "ETag", detail::quote_etag(object.etag));
+    add_text(contents, "ETag", quote_etag(object.etag));
     add_text(contents, "Type", object.object_type.empty() ? std::string_view("Normal") : object.object_type);
     add_uint(contents, "Size", object.size);
     add_text(contents, "StorageClass",
@@ -62,7 +60,7 @@ void add_contents(pugi::xml_node root, const meta::ListResult& result, bool url_
     if (with_owner) add_owner(contents, owner_id);
   }
   for (const std::string& prefix : result.common_prefixes) {
-    add_text(root.append_child("CommonPrefixes"), "Prefix", maybe_encode(prefix, url_encoded));
+    add_text(root.append_child("CommonPrefixes"), "Prefix", maybe_url_encode(prefix, url_encoded));
   }
 }
 
@@ -136,12 +134,12 @@ std::string render_list_objects_v1(const ObjectListingV1& request, const meta::L
   pugi::xml_document doc;
   pugi::xml_node root = detail::start_document(doc, "ListBucketResult");
   add_text(root, "Name", request.bucket);
-  add_text(root, "Prefix", maybe_encode(request.prefix, url));
-  add_text(root, "Marker", maybe_encode(request.marker, url));
+  add_text(root, "Prefix", maybe_url_encode(request.prefix, url));
+  add_text(root, "Marker", maybe_url_encode(request.marker, url));
   add_uint(root, "MaxKeys", request.max_keys);
-  add_text(root, "Delimiter", maybe_encode(request.delimiter, url));
+  add_text(root, "Delimiter", maybe_url_encode(request.delimiter, url));
   add_bool(root, "IsTruncated", result.truncated);
-  if (result.truncated) add_text(root, "NextMarker", maybe_encode(result.next_marker, url));
+  if (result.truncated) add_text(root, "NextMarker", maybe_url_encode(result.next_marker, url));
   if (url) add_text(root, "EncodingType", "url");
   add_contents(root, result, url, true, owner_id);
   return detail::save_document(doc);
@@ -153,15 +151,15 @@ std::string render_list_objects_v2(const ObjectListingV2& request, const meta::L
   pugi::xml_document doc;
   pugi::xml_node root = detail::start_document(doc, "ListBucketResult");
   add_text(root, "Name", request.bucket);
-  add_text(root, "Prefix", maybe_encode(request.prefix, url));
+  add_text(root, "Prefix", maybe_url_encode(request.prefix, url));
   if (!request.continuation_token.empty()) add_text(root, "ContinuationToken", request.continuation_token);
-  if (!request.start_after.empty()) add_text(root, "StartAfter", maybe_encode(request.start_after, url));
+  if (!request.start_after.empty()) add_text(root, "StartAfter", maybe_url_encode(request.start_after, url));
   add_uint(root, "MaxKeys", request.max_keys);
-  add_text(root, "Delimiter", maybe_encode(request.delimiter, url));
+  add_text(root, "Delimiter", maybe_url_encode(request.delimiter, url));
   if (url) add_text(root, "EncodingType", "url");
   add_bool(root, "IsTruncated", result.truncated);
   if (result.truncated && !request.next_continuation_token.empty()) {
-    add_text(root, "NextContinuationToken", maybe_encode(request.next_continuation_token, url));
+    add_text(root, "NextContinuationToken", maybe_url_encode(request.next_continuation_token, url));
   }
   add_uint(root, "KeyCount", result.objects.size() + result.common_prefixes.size());
   add_contents(root, result, url, request.fetch_owner, owner_id);

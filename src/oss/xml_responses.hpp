@@ -18,6 +18,9 @@
 
 namespace ossd::oss {
 
+// "\"<etag>\"" as ETag elements and headers carry it.
+std::string quote_etag(std::string_view etag);
+
 // ---- service and bucket ----------------------------------------------------
 
 struct BucketListing {

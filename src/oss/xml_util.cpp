@@ -1,5 +1,7 @@
 #include "oss/xml_util.hpp"
 
+#include "core/strings.hpp"
+
 #include "core/time_format.hpp"
 
 namespace ossd::oss::detail {
@@ -79,13 +81,8 @@ std::string text_of(pugi::xml_node node) {
   return out;
 }
 
-std::string quote_etag(std::string_view etag) {
-  std::string out;
-  out.reserve(etag.size() + 2);
-  out += '"';
-  out += etag;
-  out += '"';
-  return out;
+std::string maybe_url_encode(std::string_view value, bool url_encoded) {
+  return url_encoded ? uri_encode(value) : std::string(value);
 }
 
 bool is_xml_name(std::string_view name) {
@@ -99,3 +96,16 @@ bool is_xml_name(std::string_view name) {
 }
 
 }  // namespace ossd::oss::detail
+
+namespace ossd::oss {
+
+std::string quote_etag(std::string_view etag) {
+  std::string out;
+  out.reserve(etag.size() + 2);
+  out += '"';
+  out += etag;
+  out += '"';
+  return out;
+}
+
+}  // namespace ossd::oss

@@ -36,8 +36,7 @@ Status load_document(pugi::xml_document& doc, std::string_view body, std::size_t
 // byte for byte: keys may legitimately start or end with spaces.
 std::string text_of(pugi::xml_node node);
 
-// "\"<etag>\"" as ETag elements and headers carry it.
-std::string quote_etag(std::string_view etag);
+std::string maybe_url_encode(std::string_view value, bool url_encoded);
 
 // True when name is safe to use as an element name we did not choose
 // ourselves (error detail names): ASCII letters, digits, '-', '_', '.',

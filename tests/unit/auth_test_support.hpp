@@ -3,6 +3,7 @@
 // URL into what the server would see (bucket, decoded key, decoded query).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -155,6 +156,28 @@ Error expect_error(const Result<T>& result, ErrorCode code, const std::string& c
   EXPECT_EQ(static_cast<int>(result.error().code), static_cast<int>(code))
       << context << ": got message \"" << result.error().message << "\"";
   return result.error();
+}
+
+
+// The cases of a vector file; skip_throwing drops those whose expected
+// outcome is a client-side exception (nothing to verify on the server).
+inline std::vector<json> cases_of(const std::string& file, bool skip_throwing = false) {
+  std::vector<json> cases;
+  const json vectors = load_vectors(file);
+  for (const auto& c : vectors.at("cases")) {
+    if (skip_throwing && c.at("expected").contains("throws")) continue;
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+// A GoogleTest-safe name from a vector case's id.
+inline std::string case_name(const ::testing::TestParamInfo<json>& info) {
+  std::string name = info.param.at("id").get<std::string>();
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
 }
 
 }  // namespace ossd::auth::test

@@ -14,24 +14,6 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-std::vector<json> cases_of(const std::string& file, bool skip_throwing = false) {
-  std::vector<json> cases;
-  const json vectors = load_vectors(file);
-  for (const auto& c : vectors.at("cases")) {
-    if (skip_throwing && c.at("expected").contains("throws")) continue;
-    cases.push_back(c);
-  }
-  return cases;
-}
-
-std::string case_name(const ::testing::TestParamInfo<json>& info) {
-  std::string name = info.param.at("id").get<std::string>();
-  for (char& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return name;
-}
-
 // Changes one character of a base64 or hex signature.
 std::string flip_one_char(std::string signature) {
   char& c = signature[signature.size() / 2];

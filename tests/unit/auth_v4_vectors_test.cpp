@@ -13,21 +13,6 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-std::vector<json> cases_of(const std::string& file) {
-  std::vector<json> cases;
-  const json vectors = load_vectors(file);
-  for (const auto& c : vectors.at("cases")) cases.push_back(c);
-  return cases;
-}
-
-std::string case_name(const ::testing::TestParamInfo<json>& info) {
-  std::string name = info.param.at("id").get<std::string>();
-  for (char& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return name;
-}
-
 std::string flip_one_char(std::string signature) {
   char& c = signature[signature.size() / 2];
   c = (c == 'a') ? 'b' : 'a';
