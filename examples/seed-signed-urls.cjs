@@ -3,6 +3,7 @@
 //
 //   OSS_ENDPOINT=http://localhost:9000 OSS_ACCESS_KEY_ID=... OSS_ACCESS_KEY_SECRET=... \
 //     NODE_PATH=../tests/node_modules node seed-signed-urls.cjs
+const path = require('node:path');
 const OSS = require('ali-oss');
 
 const endpoint = process.env.OSS_ENDPOINT || 'http://localhost:9000';
@@ -35,6 +36,18 @@ async function show(label, url, init) {
   return res;
 }
 
+// A PNG's size is in its IHDR chunk: width and height at bytes 16 and 20.
+async function showImage(label, url) {
+  const res = await fetch(url);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) {
+    console.log(`${label}: ${res.status}\n  ${body.toString().replace(/\s+/g, ' ').slice(0, 200)}`);
+    return;
+  }
+  console.log(`${label}: ${res.status} content-type=${res.headers.get('content-type')} ` +
+    `size=${body.readUInt32BE(16)}x${body.readUInt32BE(20)}`);
+}
+
 (async () => {
   await store.putBucket('examplebucket');
   await store.put('ossdemo.txt', Buffer.from('Hello OSS'));
@@ -63,9 +76,10 @@ async function show(label, url, init) {
   });
   await show('GET with response overrides', responseUrl);
 
-  await store.put('ossdemo.png', Buffer.from('not really a png'));
-  await show('GET with process', store.signatureUrl('ossdemo.png', { process: 'image/resize,w_200' }));
-  await show('GET with expires and process',
+  // An 800x600 PNG beside this script; resize,w_200 answers a 200x150 PNG.
+  await store.put('ossdemo.png', path.join(__dirname, 'ossdemo.png'));
+  await showImage('GET with process', store.signatureUrl('ossdemo.png', { process: 'image/resize,w_200' }));
+  await showImage('GET with expires and process',
     store.signatureUrl('ossdemo.png', { expires: 3600, process: 'image/resize,w_200' }));
 })().catch((err) => {
   console.error(err);

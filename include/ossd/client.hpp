@@ -19,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/header_field.hpp"
 #include "core/result.hpp"
+#include "oss/cors.hpp"
 #include "ossd/credentials.hpp"
 #include "ossd/endpoint.hpp"
 #include "ossd/error.hpp"
@@ -155,6 +156,8 @@ class Client {
   Result<std::vector<BucketSummary>> list_buckets(std::string_view prefix = {});  // every page
   Status create_bucket(std::string_view bucket, std::string_view acl = {});
   Status delete_bucket(std::string_view bucket);
+  // PutBucketCors: `config` replaces the bucket's CORS rules.
+  Status put_bucket_cors(std::string_view bucket, const oss::CorsConfiguration& config);
 
   // Objects.
   Result<PutObjectResult> put_object(std::string_view bucket, std::string_view key,

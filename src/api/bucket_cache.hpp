@@ -5,6 +5,7 @@
 // the same request; entries also expire after a short time so a record
 // changed by another process (a second gateway) is seen within that bound.
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,7 +13,17 @@
 
 #include "meta/records.hpp"
 
+namespace ossd::policy {
+struct Document;
+}
+
 namespace ossd::api {
+
+// A bucket record with its parsed bucket policy (null: the bucket has none).
+struct BucketWithPolicy {
+  meta::BucketRecord bucket;
+  std::shared_ptr<const policy::Document> policy;
+};
 
 class BucketCache {
  public:
@@ -24,11 +35,20 @@ class BucketCache {
   void store(const meta::BucketRecord& bucket, Clock::time_point now);
   void forget(const std::string& name);
 
+  // Authorization needs the bucket policy with the record. An entry stored
+  // without one (store() above) is not an answer here, so "no policy" is
+  // only ever reported when it was loaded as such.
+  std::optional<BucketWithPolicy> find_with_policy(const std::string& name, Clock::time_point now) const;
+  void store_with_policy(const BucketWithPolicy& loaded, Clock::time_point now);
+
  private:
   struct Entry {
     meta::BucketRecord bucket;
     Clock::time_point expires;
+    bool policy_loaded = false;
+    std::shared_ptr<const policy::Document> policy;
   };
+  void insert_locked(Entry entry);
   const std::chrono::milliseconds ttl_;
   const size_t capacity_;
   mutable std::mutex mutex_;

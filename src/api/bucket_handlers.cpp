@@ -2,6 +2,7 @@
 // DeleteMultipleObjects.
 #include <boost/asio/awaitable.hpp>
 
+#include "api/authorize.hpp"
 #include "api/body_io.hpp"
 #include "api/handlers.hpp"
 #include "api/request_parsing.hpp"
@@ -183,6 +184,13 @@ HandlerResult delete_multiple_objects(RequestContext& ctx) {
   }
 
   auto deleted = co_await s.pool.run([&]() -> Result<std::vector<std::string>> {
+    // Every key is a DeleteObject of its own (spec §7); all are judged before
+    // any is deleted, so a refusal leaves the bucket as it was.
+    for (const auto& key : request->keys) {
+      if (auto allowed = authorize_action(ctx, "oss:DeleteObject", ctx.bucket_name(), key); !allowed) {
+        return std::move(allowed).error();
+      }
+    }
     std::vector<std::string> done;
     for (const auto& key : request->keys) {
       auto freed = s.meta.delete_object(ctx.bucket_name(), key);

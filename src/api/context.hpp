@@ -3,6 +3,7 @@
 // the request, already resolved, routed, authenticated and authorized.
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -14,8 +15,24 @@
 #include "core/random.hpp"
 #include "http/exchange.hpp"
 #include "http/work_pool.hpp"
+#include "image/process_spec.hpp"
 #include "meta/metadata_store.hpp"
 #include "oss/addressing.hpp"
+
+namespace ossd::iam {
+class Authorizer;
+class IdentityService;
+class NonceCache;
+class StsService;
+}
+
+namespace ossd::http {
+class BoundedWorkPool;
+}
+namespace ossd::image {
+class ImageProcessor;
+class DerivedCache;
+}
 
 namespace ossd::api {
 
@@ -29,6 +46,7 @@ struct ApiConfig {
   size_t max_control_body = 2 << 20;           // XML request bodies
   size_t transfer_chunk = 1 << 20;             // bytes per work-pool hop when streaming
   size_t inline_read_limit = 256 << 10;        // objects up to this are read in one hop
+  image::ProcessLimits process_limits;         // x-oss-process text (length, action count)
 };
 
 struct Services {
@@ -43,6 +61,15 @@ struct Services {
   Metrics& metrics;
   BucketCache& buckets;     // bucket records, so most requests skip a store round trip
   std::string account_id;   // the account that owns every bucket (single-account server)
+  image::ImageProcessor& images;          // x-oss-process (blocking: run it on image_pool only)
+  http::BoundedWorkPool& image_pool;      // image work; full -> 503, so GETs never wait behind images
+  image::DerivedCache& derived_images;    // processed results by (bucket, key, ETag, spec)
+  std::mutex& style_updates;              // serializes style-list changes (the store has no compare-and-set)
+  iam::Authorizer* authorizer = nullptr;  // RAM and bucket policies; null: only the account owner is allowed
+  // The RPC APIs on the service root (api/rpc_handler.cpp); null: such calls are refused.
+  iam::IdentityService* identity = nullptr;  // RAM 2015-05-01
+  iam::StsService* sts = nullptr;            // STS 2015-04-01
+  iam::NonceCache* nonces = nullptr;         // SignatureNonce replay window
 };
 
 struct RequestContext {
@@ -57,6 +84,8 @@ struct RequestContext {
   auth::Identity identity;
   std::optional<meta::BucketRecord> bucket;   // loaded for bucket and object operations
   std::shared_ptr<PostUpload> post_upload;    // PostObject: the form, once authenticated
+  std::shared_ptr<const policy::Document> bucket_policy;  // loaded with `bucket` (null: none)
+  std::string decided_by;                     // what allowed or refused it, for the access log
 
   const std::string& bucket_name() const { return resource.bucket; }
   const std::string& key() const { return resource.key; }

@@ -18,6 +18,13 @@ HandlerResult dispatch(RequestContext& ctx) {
     case Operation::PutBucketCors: return put_bucket_cors(ctx);
     case Operation::GetBucketCors: return get_bucket_cors(ctx);
     case Operation::DeleteBucketCors: return delete_bucket_cors(ctx);
+    case Operation::PutBucketPolicy: return put_bucket_policy(ctx);
+    case Operation::GetBucketPolicy: return get_bucket_policy(ctx);
+    case Operation::DeleteBucketPolicy: return delete_bucket_policy(ctx);
+    case Operation::PutStyle: return put_style(ctx);
+    case Operation::GetStyle: return get_style(ctx);
+    case Operation::ListStyle: return list_style(ctx);
+    case Operation::DeleteStyle: return delete_style(ctx);
     case Operation::OptionObject: return option_object(ctx);
     case Operation::PostObject: return post_object(ctx);
     case Operation::PutObject: return put_object(ctx);
@@ -25,6 +32,7 @@ HandlerResult dispatch(RequestContext& ctx) {
     case Operation::GetObject: return get_object(ctx);
     case Operation::HeadObject: return head_object(ctx);
     case Operation::GetObjectMeta: return get_object_meta(ctx);
+    case Operation::ProcessObject: return process_object(ctx);
     case Operation::DeleteObject: return delete_object(ctx);
     case Operation::AppendObject: return append_object(ctx);
     case Operation::GetObjectAcl: return get_object_acl(ctx);

@@ -23,6 +23,22 @@ HandlerResult get_bucket_cors(RequestContext& ctx);
 HandlerResult delete_bucket_cors(RequestContext& ctx);
 HandlerResult option_object(RequestContext& ctx);  // runs unauthenticated
 
+// bucket_policy_handlers.cpp
+HandlerResult put_bucket_policy(RequestContext& ctx);
+HandlerResult get_bucket_policy(RequestContext& ctx);
+HandlerResult delete_bucket_policy(RequestContext& ctx);
+
+// style_handlers.cpp (bucket image styles, used as x-oss-process=style/<name>)
+HandlerResult put_style(RequestContext& ctx);
+HandlerResult get_style(RequestContext& ctx);
+HandlerResult list_style(RequestContext& ctx);
+HandlerResult delete_style(RequestContext& ctx);
+
+// image_handlers.cpp: x-oss-process on GET/HEAD (want_body false for HEAD:
+// the same headers, no body), and POST ?x-oss-process (sys/saveas).
+HandlerResult get_processed_image(RequestContext& ctx, bool want_body);
+HandlerResult process_object(RequestContext& ctx);
+
 // post_object.cpp (after authenticate_post_form)
 HandlerResult post_object(RequestContext& ctx);
 

@@ -2,6 +2,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cctype>
 
+#include "api/authorize.hpp"
 #include "api/body_io.hpp"
 #include "api/handlers.hpp"
 #include "api/request_parsing.hpp"
@@ -115,6 +116,10 @@ HandlerResult upload_part_copy(RequestContext& ctx) {
     if (!source_bucket) return std::move(source_bucket).error();
     if (source_bucket->owner_id != s.account_id) {
       return Error(ErrorCode::AccessDenied, "You have no right to access the source object.");
+    }
+    // Reading the source is a GetObject of its own (spec §7).
+    if (auto allowed = authorize_action(ctx, "oss:GetObject", source_name->first, source_name->second); !allowed) {
+      return std::move(allowed).error();
     }
     auto source = s.meta.get_object(source_name->first, source_name->second);
     if (!source) return std::move(source).error();

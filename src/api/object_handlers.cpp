@@ -1,6 +1,7 @@
 // Object-level operations: put, get, head, delete, copy, append, ACL, tagging.
 #include <boost/asio/awaitable.hpp>
 
+#include "api/authorize.hpp"
 #include "api/body_io.hpp"
 #include "api/handlers.hpp"
 #include "api/object_body_source.hpp"
@@ -178,18 +179,16 @@ HandlerResult put_object(RequestContext& ctx) {
 }
 
 HandlerResult get_object(RequestContext& ctx) {
-  // Checked after authentication, so a tampered process parameter is still a
-  // signature error; serving the original bytes instead would silently hand
-  // out the wrong thing.
-  if (ctx.has_query("x-oss-process")) {
-    return [](RequestContext&) -> HandlerResult {
-      co_return Error(ErrorCode::NotImplemented, "ossd does not implement x-oss-process image processing yet.");
-    }(ctx);
-  }
+  // x-oss-process is a signed sub-resource: by now the signature covered it,
+  // so a tampered process string was already refused.
+  if (ctx.has_query("x-oss-process")) return get_processed_image(ctx, true);
   return read_object(ctx, true);
 }
 
-HandlerResult head_object(RequestContext& ctx) { return read_object(ctx, false); }
+HandlerResult head_object(RequestContext& ctx) {
+  if (ctx.has_query("x-oss-process")) return get_processed_image(ctx, false);
+  return read_object(ctx, false);
+}
 
 HandlerResult get_object_meta(RequestContext& ctx) {
   Services& s = ctx.services;
@@ -272,6 +271,10 @@ HandlerResult copy_object(RequestContext& ctx) {
     if (!source_bucket_record) return std::move(source_bucket_record).error();
     if (source_bucket_record->owner_id != s.account_id) {
       return Error(ErrorCode::AccessDenied, "You have no right to access the source object.");
+    }
+    // Reading the source is a GetObject of its own (spec §7).
+    if (auto allowed = authorize_action(ctx, "oss:GetObject", source_bucket, source_key); !allowed) {
+      return std::move(allowed).error();
     }
     auto source = s.meta.get_object(source_bucket, source_key);
     if (!source) return std::move(source).error();

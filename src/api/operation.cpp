@@ -65,8 +65,8 @@ bool has_header(const std::vector<HeaderField>& headers, std::string_view name) 
 // Bucket sub-resources OSS defines that ossd does not serve yet: answered
 // with NotImplemented rather than being mistaken for a listing.
 constexpr std::string_view kUnservedBucketResources[] = {
-    "policy", "lifecycle", "logging", "website", "referer", "replication", "encryption",
-    "versioning", "versions", "worm", "inventory", "tagging", "style", "qos", "requestPayment",
+    "lifecycle", "logging", "website", "referer", "replication", "encryption",
+    "versioning", "versions", "worm", "inventory", "tagging", "qos", "requestPayment",
     "transferAcceleration", "stat", "cname", "metaQuery", "resourceGroup"};
 
 Error not_allowed(std::string_view method) {
@@ -86,6 +86,24 @@ Result<Operation> classify_bucket(std::string_view method, const std::vector<Que
       return Error(ErrorCode::NotImplemented, "ossd does not implement the " + std::string(name) +
                                                   " sub-resource yet.");
     }
+  }
+  if (has_param(q, "style")) {
+    // PutStyle/GetStyle/DeleteStyle name one style; GET without a name lists them.
+    const bool named = has_param(q, "styleName");
+    if (method == "PUT" && named) return Operation::PutStyle;
+    if (method == "GET") return named ? Operation::GetStyle : Operation::ListStyle;
+    if (method == "DELETE" && named) return Operation::DeleteStyle;
+    if (!named && (method == "PUT" || method == "DELETE")) {
+      return Error(ErrorCode::MissingArgument, "The styleName parameter is required.")
+          .with("ArgumentName", "styleName");
+    }
+    return not_allowed(method);
+  }
+  if (has_param(q, "policy")) {
+    if (method == "PUT") return Operation::PutBucketPolicy;
+    if (method == "GET") return Operation::GetBucketPolicy;
+    if (method == "DELETE") return Operation::DeleteBucketPolicy;
+    return not_allowed(method);
   }
   if (has_param(q, "cors")) {
     if (method == "PUT") return Operation::PutBucketCors;
@@ -145,7 +163,9 @@ Result<Operation> classify_object(std::string_view method, const std::vector<Que
     if (has_param(q, "append")) return Operation::AppendObject;
     if (has_param(q, "uploads")) return Operation::InitiateMultipartUpload;
     if (upload_id) return Operation::CompleteMultipartUpload;
-    if (has_param(q, "x-oss-process") || has_param(q, "restore") || has_param(q, "symlink")) {
+    // sys/saveas: the process text travels in the form body.
+    if (has_param(q, "x-oss-process")) return Operation::ProcessObject;
+    if (has_param(q, "restore") || has_param(q, "symlink")) {
       return Error(ErrorCode::NotImplemented, "ossd does not implement this object operation yet.");
     }
   }

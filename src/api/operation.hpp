@@ -26,6 +26,13 @@ namespace ossd::api {
   X(PutBucketCors, "oss:PutBucketCors", Bucket)                    \
   X(GetBucketCors, "oss:GetBucketCors", Bucket)                    \
   X(DeleteBucketCors, "oss:DeleteBucketCors", Bucket)              \
+  X(PutBucketPolicy, "oss:PutBucketPolicy", Bucket)                \
+  X(GetBucketPolicy, "oss:GetBucketPolicy", Bucket)                \
+  X(DeleteBucketPolicy, "oss:DeleteBucketPolicy", Bucket)          \
+  X(PutStyle, "oss:PutStyle", Bucket)                              \
+  X(GetStyle, "oss:GetStyle", Bucket)                              \
+  X(ListStyle, "oss:ListStyle", Bucket)                            \
+  X(DeleteStyle, "oss:DeleteStyle", Bucket)                        \
   X(OptionObject, "oss:OptionObject", Bucket)                      \
   X(PostObject, "oss:PutObject", Bucket)                           \
   X(PutObject, "oss:PutObject", Object)                            \
@@ -33,6 +40,7 @@ namespace ossd::api {
   X(GetObject, "oss:GetObject", Object)                            \
   X(HeadObject, "oss:GetObject", Object)                           \
   X(GetObjectMeta, "oss:GetObject", Object)                        \
+  X(ProcessObject, "oss:GetObject", Object)                        \
   X(DeleteObject, "oss:DeleteObject", Object)                      \
   X(AppendObject, "oss:PutObject", Object)                         \
   X(GetObjectAcl, "oss:GetObjectAcl", Object)                      \

@@ -10,6 +10,8 @@
 #include "api/handlers.hpp"
 #include "api/post_object.hpp"
 #include "api/responses.hpp"
+#include "api/rpc_handler.hpp"
+#include "api/rpc_request.hpp"
 #include "core/time_format.hpp"
 #include "oss/names.hpp"
 
@@ -26,6 +28,16 @@ bool is_metrics_request(const RequestContext& ctx) {
 
 std::string_view principal_of(const auth::Identity& identity) {
   return identity.anonymous() ? std::string_view("anonymous") : std::string_view(identity.access_key_id);
+}
+
+std::string_view principal_type_of(const auth::Identity& identity) {
+  if (identity.anonymous()) return "Anonymous";
+  switch (identity.kind) {
+    case auth::PrincipalKind::Account: return "Account";
+    case auth::PrincipalKind::RamUser: return "RamUser";
+    case auth::PrincipalKind::AssumedRole: return "AssumedRole";
+  }
+  return "-";
 }
 
 }  // namespace
@@ -83,6 +95,10 @@ boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& r
     nlohmann::json line = {
         {"request_id", ctx.request_id},
         {"principal", principal_of(ctx.identity)},
+        {"principal_type", principal_type_of(ctx.identity)},
+        {"principal_name", ctx.identity.anonymous() ? std::string() : ctx.identity.principal},
+        {"session", ctx.identity.session_name},
+        {"decided_by", ctx.decided_by},
         {"operation", ctx.routed ? operation_name(ctx.operation) : std::string_view("-")},
         {"bucket", ctx.resource.bucket},
         {"key", ctx.resource.key},
@@ -103,6 +119,8 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
   auto resource = oss::resolve_resource(host ? *host : std::string_view(), ctx.http.target, s.config.addressing);
   if (!resource) co_return std::move(resource).error();
   ctx.resource = std::move(resource.value());
+  // STS and RAM calls (service root + Action) have their own signatures and rendering.
+  if (is_rpc_request(ctx.http, ctx.resource)) co_return co_await handle_rpc(ctx);
 
   if (is_metrics_request(ctx)) {
     http::Response response;
@@ -140,21 +158,19 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
   }
 
   if (level != Level::Service && ctx.operation != Operation::PutBucket) {
+    // The record and the bucket policy travel together (one hop on a miss).
     const auto now = BucketCache::Clock::now();
-    ctx.bucket = s.buckets.find(ctx.resource.bucket, now);
-    if (!ctx.bucket) {
-      auto bucket = co_await s.read_pool.run([&] { return s.meta.get_bucket(ctx.resource.bucket); });
-      if (!bucket) co_return std::move(bucket).error();
-      s.buckets.store(bucket.value(), now);
-      ctx.bucket = std::move(bucket.value());
+    auto cached = s.buckets.find_with_policy(ctx.resource.bucket, now);
+    if (!cached) {
+      auto loaded = co_await s.read_pool.run([&] { return load_bucket_with_policy(s, ctx.resource.bucket); });
+      if (!loaded) co_return std::move(loaded).error();
+      s.buckets.store_with_policy(loaded.value(), now);
+      cached = std::move(loaded.value());
     }
+    ctx.bucket = std::move(cached->bucket);
+    ctx.bucket_policy = std::move(cached->policy);
   }
-  std::optional<std::string> object_acl;
-  if (needs_object_acl(ctx)) {
-    auto object = co_await s.read_pool.run([&] { return s.meta.get_object(ctx.resource.bucket, ctx.resource.key); });
-    if (object) object_acl = object->acl;
-  }
-  if (auto allowed = authorize(ctx, object_acl); !allowed) co_return std::move(allowed).error();
+  if (auto allowed = co_await authorize(ctx); !allowed) co_return std::move(allowed).error();
 
   co_return co_await dispatch(ctx);
 }

@@ -81,12 +81,11 @@ Result<Identity> authenticate(const SignedRequest& request, const CredentialLook
 namespace detail {
 
 Result<Credential> resolve_credential(const CredentialLookup& credentials, std::string_view access_key_id,
-                                      [[maybe_unused]] std::string_view security_token) {
-  // Seam for STS (a later issue): temporary ids ("STS.…") will be resolved
-  // from the sealed security token the request presents, and the token's
-  // expiry checked here (InvalidSecurityToken / SecurityTokenExpired). Until
-  // then the lookup is the only source of credentials, so an STS id it does
-  // not know is simply an unknown key.
+                                      std::string_view security_token, SystemTime now) {
+  if (access_key_id.starts_with(kTemporaryKeyPrefix)) {
+    return credentials.find_temporary(access_key_id, security_token, now);
+  }
+  // A long-term key needs no token; OSS ignores one sent alongside it.
   if (auto credential = credentials.find(access_key_id)) return std::move(*credential);
   return unknown_access_key(access_key_id);
 }
@@ -97,6 +96,10 @@ Identity identity_for(AuthMethod method, const Credential& credential) {
   identity.access_key_id = credential.access_key_id;
   identity.account_id = credential.account_id;
   identity.principal = credential.principal;
+  identity.kind = credential.kind;
+  identity.principal_id = credential.principal_id;
+  identity.session_name = credential.session_name;
+  identity.session_policy = credential.session_policy;
   return identity;
 }
 
@@ -121,5 +124,9 @@ Result<const QueryParam*> single_query_param(const std::vector<QueryParam>& quer
 }
 
 }  // namespace detail
+
+Result<Credential> CredentialLookup::find_temporary(std::string_view access_key_id, std::string_view, SystemTime) const {
+  return unknown_access_key(access_key_id);
+}
 
 }  // namespace ossd::auth

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "auth/credential.hpp"
+
 namespace ossd::auth {
 
 // PostV1 / PostV4: a PostObject form signed over its policy (post_signature.hpp).
@@ -14,7 +16,11 @@ struct Identity {
   AuthMethod method = AuthMethod::Anonymous;
   std::string access_key_id;
   std::string account_id;
-  std::string principal;
+  std::string principal;        // "root", RAM user name or role name
+  PrincipalKind kind = PrincipalKind::Account;
+  std::string principal_id;     // RAM user id / role id
+  std::string session_name;     // AssumedRole
+  std::string session_policy;   // AssumedRole: session policy JSON ("" = none)
 
   bool anonymous() const { return method == AuthMethod::Anonymous; }
 };

@@ -50,7 +50,7 @@ Result<PostAuthentication> authenticate_v1(const std::vector<HeaderField>& field
   if (!signature) return missing_field("Signature", why);
   const std::string* token = find_header(fields, "x-oss-security-token");
 
-  auto credential = detail::resolve_credential(credentials, *access_key_id, token ? std::string_view(*token) : "");
+  auto credential = detail::resolve_credential(credentials, *access_key_id, token ? std::string_view(*token) : "", now);
   if (!credential) return std::move(credential).error();
   if (!verify_post_signature_v1(credential->secret, *policy, *signature)) {
     return signature_mismatch(*access_key_id, *signature, *policy, std::nullopt);
@@ -95,7 +95,7 @@ Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& field
   }
   const std::string* token = find_header(fields, "x-oss-security-token");
   auto credential =
-      detail::resolve_credential(credentials, scope->access_key_id, token ? std::string_view(*token) : "");
+      detail::resolve_credential(credentials, scope->access_key_id, token ? std::string_view(*token) : "", now);
   if (!credential) return std::move(credential).error();
   if (!verify_post_signature_v4(credential->secret, scope->date, scope->region, *policy, *signature)) {
     return signature_mismatch(scope->access_key_id, *signature, *policy, std::nullopt);

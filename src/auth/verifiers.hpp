@@ -19,9 +19,10 @@ Result<Identity> verify_v4_query(const SignedRequest& request, const CredentialL
                                  const AuthSettings& settings);
 
 // The secret behind an access key id. `security_token` is the token the
-// request presented (empty if none).
+// request presented (empty if none); temporary ("STS.") ids are resolved
+// from it, checked against `now`.
 Result<Credential> resolve_credential(const CredentialLookup& credentials, std::string_view access_key_id,
-                                      std::string_view security_token);
+                                      std::string_view security_token, SystemTime now);
 
 Identity identity_for(AuthMethod method, const Credential& credential);
 

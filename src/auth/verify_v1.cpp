@@ -26,7 +26,7 @@ Result<Identity> verify_v1_header(const SignedRequest& request, std::string_view
   }
 
   const std::string* token = find_header(headers, "x-oss-security-token");
-  auto credential = resolve_credential(credentials, parsed->access_key_id, token ? trim(*token) : "");
+  auto credential = resolve_credential(credentials, parsed->access_key_id, token ? trim(*token) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   if (auto skew = check_skew(*request_time, date_line, now, settings.max_skew); !skew.ok()) {
@@ -63,7 +63,7 @@ Result<Identity> verify_v1_query(const SignedRequest& request, const CredentialL
   }
 
   const QueryParam* token = find_query_param(query, "security-token");
-  auto credential = resolve_credential(credentials, access_key->value, token ? std::string_view(token->value) : "");
+  auto credential = resolve_credential(credentials, access_key->value, token ? std::string_view(token->value) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   // Valid through the Expires second itself.

@@ -96,7 +96,7 @@ Result<Identity> verify_v4_header(const SignedRequest& request, std::string_view
   }
 
   const std::string* token = find_header(headers, "x-oss-security-token");
-  auto credential = resolve_credential(credentials, parsed->credential.access_key_id, token ? trim(*token) : "");
+  auto credential = resolve_credential(credentials, parsed->credential.access_key_id, token ? trim(*token) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   if (auto skew = check_skew(*request_time, timestamp, now, settings.max_skew); !skew.ok()) {
@@ -152,7 +152,7 @@ Result<Identity> verify_v4_query(const SignedRequest& request, const CredentialL
   }
 
   const QueryParam* token = find_query_param(query, "x-oss-security-token");
-  auto credential = resolve_credential(credentials, scope->access_key_id, token ? std::string_view(token->value) : "");
+  auto credential = resolve_credential(credentials, scope->access_key_id, token ? std::string_view(token->value) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   // A URL dated in the future by more than the allowed clock skew was not

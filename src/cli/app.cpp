@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "cli/iam_app.hpp"
 #include "cli/settings.hpp"
 #include "ossd/client.hpp"
 #include "ossd/error.hpp"
@@ -161,7 +162,23 @@ int run(int argc, const char* const* argv, const Environment& env) {
   CLI::App* rb = app.add_subcommand("rb", "Delete an empty bucket");
   rb->add_option("uri", rb_uri, "oss://bucket")->required();
 
-  for (CLI::App* sub : {sign, ls, cp, rm, stat_cmd, mb, rb}) sub->fallthrough();
+  CorsArgs cors_args;
+  CLI::App* cors = app.add_subcommand("cors", "Bucket CORS rules (what lets a web page call the bucket)");
+  cors->require_subcommand(1);
+  CLI::App* cors_put = cors->add_subcommand("put", "Replace a bucket's CORS rules with one rule");
+  cors_put->add_option("uri", cors_args.uri, "oss://bucket")->required();
+  cors_put->add_option("--origin", cors_args.origins, "Allowed origin, e.g. http://127.0.0.1:8080 or * (repeatable)")
+      ->required();
+  cors_put->add_option("--method", cors_args.methods, "Allowed method (repeatable)")->capture_default_str();
+  cors_put->add_option("--header", cors_args.headers, "Allowed request header (repeatable)")->capture_default_str();
+  cors_put->add_option("--expose-header", cors_args.expose_headers, "Response header the page may read (repeatable)")
+      ->capture_default_str();
+  cors_put->add_option("--max-age", cors_args.max_age_seconds, "Seconds a browser may cache a preflight");
+
+  for (CLI::App* sub : {sign, ls, cp, rm, stat_cmd, mb, rb, cors, cors_put}) sub->fallthrough();
+
+  // admin and sts
+  IamCommands iam(app);
 
   try {
     app.parse(argc, argv);
@@ -186,6 +203,8 @@ int run(int argc, const char* const* argv, const Environment& env) {
   if (!config) return report(config.error(), env.err);
   auto settings = resolve_settings(given, env.getenv, *config);
   if (!settings) return report(settings.error(), env.err);
+
+  if (iam.parsed()) return iam.run(*settings, env);
 
   if (sign->parsed()) {
     // ali-oss orders response-* parameters as its options object lists
@@ -221,6 +240,8 @@ int run(int argc, const char* const* argv, const Environment& env) {
     status = make_bucket(client, mb_uri, mb_acl, env.out);
   } else if (rb->parsed()) {
     status = remove_bucket(client, rb_uri, env.out);
+  } else if (cors_put->parsed()) {
+    status = put_cors(client, cors_args, env.out);
   }
   if (!status) return report(status.error(), env.err);
   return 0;

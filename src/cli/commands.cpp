@@ -26,6 +26,13 @@ Result<HeaderField> parse_header(std::string_view text) {
   return HeaderField{std::string(trim(text.substr(0, split))), std::string(trim(text.substr(split + 1)))};
 }
 
+std::string to_upper_ascii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return text;
+}
+
 std::string time_text(const std::optional<SystemTime>& t) { return t ? format_iso8601_ms(*t) : std::string("-"); }
 
 void list_line(std::ostream& out, const std::string& when, const std::string& size, const std::string& uri) {
@@ -234,6 +241,26 @@ Status remove_bucket(client::Client& client, const std::string& uri_text, std::o
   if (!uri->key.empty()) return usage("rb takes a bucket: oss://bucket");
   if (auto removed = client.delete_bucket(uri->bucket); !removed) return removed;
   out << "removed oss://" << uri->bucket << '\n';
+  return ok_status();
+}
+
+Status put_cors(client::Client& client, const CorsArgs& args, std::ostream& out) {
+  auto uri = parse_oss_uri(args.uri);
+  if (!uri) return uri.error();
+  if (!uri->key.empty()) return usage("cors put takes a bucket: oss://bucket");
+  if (args.origins.empty()) return usage("cors put needs at least one --origin");
+  oss::CorsRule rule;
+  rule.allowed_origins = args.origins;
+  for (const auto& method : args.methods) rule.allowed_methods.push_back(to_upper_ascii(method));
+  rule.allowed_headers = args.headers;
+  rule.expose_headers = args.expose_headers;
+  rule.max_age_seconds = args.max_age_seconds;
+  oss::CorsConfiguration config;
+  config.rules.push_back(std::move(rule));
+  if (auto put = client.put_bucket_cors(uri->bucket, config); !put) return put;
+  out << "set CORS of oss://" << uri->bucket << ": origins";
+  for (const auto& origin : args.origins) out << ' ' << origin;
+  out << '\n';
   return ok_status();
 }
 

@@ -57,4 +57,16 @@ Status stat(client::Client& client, const std::string& uri, std::ostream& out);
 Status make_bucket(client::Client& client, const std::string& uri, const std::string& acl, std::ostream& out);
 Status remove_bucket(client::Client& client, const std::string& uri, std::ostream& out);
 
+// `cors put`: one rule for the bucket, replacing its CORS configuration.
+struct CorsArgs {
+  std::string uri;
+  std::vector<std::string> origins;
+  std::vector<std::string> methods = {"GET", "PUT", "POST", "DELETE", "HEAD"};
+  std::vector<std::string> headers = {"*"};
+  // What a browser SDK must read: ali-oss's multipart upload needs ETag.
+  std::vector<std::string> expose_headers = {"ETag", "x-oss-request-id"};
+  std::optional<uint32_t> max_age_seconds;
+};
+Status put_cors(client::Client& client, const CorsArgs& args, std::ostream& out);
+
 }  // namespace ossd::cli

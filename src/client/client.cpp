@@ -260,6 +260,18 @@ Status Client::delete_bucket(std::string_view bucket) {
   return ok_status();
 }
 
+Status Client::put_bucket_cors(std::string_view bucket, const oss::CorsConfiguration& config) {
+  const std::string document = oss::render_cors_configuration(config);
+  detail::MemorySource body(document);
+  Impl::Call call{"PUT", bucket, ""};
+  call.query = {{"cors", "", true}};
+  call.headers = {{"Content-Type", "application/xml"}};
+  call.body = &body;
+  auto response = impl_->execute(std::move(call));
+  if (!response) return response.error();
+  return ok_status();
+}
+
 Result<PutObjectResult> Client::put_object(std::string_view bucket, std::string_view key,
                                            const std::filesystem::path& file, const PutObjectOptions& options) {
   auto source = detail::FileSource::open(file);

@@ -20,32 +20,6 @@ Error bad_document(std::string_view what) {
   return Error(ErrorCode::InternalError, "unexpected " + std::string(what) + " document in the response");
 }
 
-std::optional<ErrorCode> error_code_named(std::string_view code) {
-  // The error table is the one place that knows each code's OSS name.
-  for (ErrorCode candidate : kAllErrorCodes) {
-    if (oss::describe(candidate).code == code) return candidate;
-  }
-  return std::nullopt;
-}
-
-ErrorCode error_code_for_status(unsigned status) {
-  switch (status) {
-    case 304: return ErrorCode::NotModified;
-    case 400: return ErrorCode::InvalidRequest;
-    case 401:
-    case 403: return ErrorCode::AccessDenied;
-    case 404: return ErrorCode::NoSuchKey;
-    case 405: return ErrorCode::MethodNotAllowed;
-    case 408: return ErrorCode::RequestTimeout;
-    case 411: return ErrorCode::MissingContentLength;
-    case 412: return ErrorCode::PreconditionFailed;
-    case 416: return ErrorCode::InvalidRange;
-    case 501: return ErrorCode::NotImplemented;
-    case 503: return ErrorCode::ServiceUnavailable;
-    default: return status >= 500 ? ErrorCode::InternalError : ErrorCode::InvalidRequest;
-  }
-}
-
 // ali-oss requestError's names for bodiless answers.
 std::string_view fallback_code(unsigned status) {
   switch (status) {
@@ -72,6 +46,32 @@ std::optional<SystemTime> iso_time(const std::string& text) {
 uint64_t number_or_zero(const std::string& text) { return parse_uint64(text).value_or(0); }
 
 }  // namespace
+
+std::optional<ErrorCode> error_code_named(std::string_view code) {
+  // The error table is the one place that knows each code's OSS name.
+  for (ErrorCode candidate : kAllErrorCodes) {
+    if (oss::describe(candidate).code == code) return candidate;
+  }
+  return std::nullopt;
+}
+
+ErrorCode error_code_for_status(unsigned status) {
+  switch (status) {
+    case 304: return ErrorCode::NotModified;
+    case 400: return ErrorCode::InvalidRequest;
+    case 401:
+    case 403: return ErrorCode::AccessDenied;
+    case 404: return ErrorCode::NoSuchKey;
+    case 405: return ErrorCode::MethodNotAllowed;
+    case 408: return ErrorCode::RequestTimeout;
+    case 411: return ErrorCode::MissingContentLength;
+    case 412: return ErrorCode::PreconditionFailed;
+    case 416: return ErrorCode::InvalidRange;
+    case 501: return ErrorCode::NotImplemented;
+    case 503: return ErrorCode::ServiceUnavailable;
+    default: return status >= 500 ? ErrorCode::InternalError : ErrorCode::InvalidRequest;
+  }
+}
 
 const std::string* find_header(const std::vector<HeaderField>& headers, std::string_view name) {
   for (const auto& h : headers) {

@@ -2,6 +2,7 @@
 // What the client reads out of OSS responses: the typed error of a failed
 // call, object metadata from headers, and the XML result documents. Pure,
 // so tests can feed recorded responses.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,11 @@ namespace ossd::client::detail {
 inline constexpr const char* kHttpStatusDetail = "HttpStatus";
 
 const std::string* find_header(const std::vector<HeaderField>& headers, std::string_view name);
+
+// The ErrorCode whose OSS name (error table) is `code`, if any.
+std::optional<ErrorCode> error_code_named(std::string_view code);
+// The nearest ErrorCode for an HTTP status without a known Code.
+ErrorCode error_code_for_status(unsigned status);
 
 // The error a non-2xx response stands for. The document is the <Error>
 // body, or for bodiless answers (HEAD) the base64 XML of the x-oss-err

@@ -13,6 +13,9 @@ namespace ossd {
   X(BadDigest) \
   X(BucketAlreadyExists) \
   X(BucketNotEmpty) \
+  X(DeleteConflict) \
+  X(EntityAlreadyExists) \
+  X(EntityNotExist) \
   X(EntityTooLarge) \
   X(EntityTooSmall) \
   X(FileAlreadyExists) \
@@ -32,14 +35,17 @@ namespace ossd {
   X(InvalidSecurityToken) \
   X(InvalidTag) \
   X(InvalidTargetType) \
+  X(LimitExceeded) \
   X(MalformedPOSTRequest) \
   X(MalformedXML) \
   X(MethodNotAllowed) \
   X(MissingArgument) \
   X(MissingContentLength) \
   X(NoSuchBucket) \
+  X(NoSuchBucketPolicy) \
   X(NoSuchCORSConfiguration) \
   X(NoSuchKey) \
+  X(NoSuchStyle) \
   X(NoSuchUpload) \
   X(NotImplemented) \
   X(NotModified) \

@@ -29,6 +29,14 @@ ErrorInfo describe(ErrorCode code) {
               "0015-00000104"};
     case ErrorCode::BucketNotEmpty:
       return {"BucketNotEmpty", 409, "The bucket you tried to delete is not empty.", "0015-00000301"};
+    // The identity store's errors; the RAM/STS API renders them with its own
+    // codes (EntityNotExist.User...). On the OSS API they would be conflicts.
+    case ErrorCode::DeleteConflict:
+      return {"DeleteConflict", 409, "The entity is still in use and cannot be deleted.", "0030-00000001"};
+    case ErrorCode::EntityAlreadyExists:
+      return {"EntityAlreadyExists", 409, "The entity already exists.", "0030-00000002"};
+    case ErrorCode::EntityNotExist:
+      return {"EntityNotExist", 404, "The entity does not exist.", "0030-00000003"};
     case ErrorCode::EntityTooLarge:
       return {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.", "0005-00000103"};
     case ErrorCode::EntityTooSmall:
@@ -40,6 +48,8 @@ ErrorInfo describe(ErrorCode code) {
       return {"IncompleteBody", 400,
               "You did not provide the number of bytes specified by the Content-Length HTTP header.",
               "0005-00000104"};
+    case ErrorCode::LimitExceeded:
+      return {"LimitExceeded", 409, "The limit of this entity has been reached.", "0030-00000004"};
     case ErrorCode::InternalError:
       return {"InternalError", 500, "We encountered an internal error. Please try again.", "0000-00000001"};
     case ErrorCode::InvalidAccessKeyId:
@@ -90,12 +100,16 @@ ErrorInfo describe(ErrorCode code) {
       return {"MissingArgument", 400, "Missing Some Required Arguments.", "0016-00000502"};
     case ErrorCode::MissingContentLength:
       return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header.", "0005-00000105"};
+    case ErrorCode::NoSuchBucketPolicy:
+      return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist.", "0016-00000302"};
     case ErrorCode::NoSuchBucket:
       return {"NoSuchBucket", 404, "The specified bucket does not exist.", "0015-00000101"};
     case ErrorCode::NoSuchCORSConfiguration:
       return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist.", "0021-00000101"};
     case ErrorCode::NoSuchKey:
       return {"NoSuchKey", 404, "The specified key does not exist.", "0026-00000001"};
+    case ErrorCode::NoSuchStyle:
+      return {"NoSuchStyle", 404, "The specified style does not exist.", "0027-00000101"};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,
               "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "

@@ -39,6 +39,11 @@ Status validate(const ServerConfig& c) {
   if (c.data_dir.empty()) return Error(ErrorCode::InvalidArgument, "--data-dir must not be empty");
   if (c.region.empty()) return Error(ErrorCode::InvalidArgument, "--region must not be empty");
   if (c.domain.empty()) return Error(ErrorCode::InvalidArgument, "--domain must not be empty");
+  if (!c.sts_address.empty()) {
+    if (auto a = split_address(c.sts_address); !a) {
+      return Error(ErrorCode::InvalidArgument, "--sts-address: " + a.error().message);
+    }
+  }
   return ok_status();
 }
 
@@ -166,6 +171,46 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
   app.add_option("--max-connections", c.limits.max_connections, "Most simultaneous client connections")
       ->envname("OSSD_MAX_CONNECTIONS")
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
+
+  app.add_option("--image-threads", c.image_threads, "Threads for x-oss-process image work (0 = number of cores)")
+      ->envname("OSSD_IMAGE_THREADS")
+      ->check(CLI::Range(0u, 256u));
+  app.add_option("--image-queue", c.image_queue,
+                 "Image jobs that may wait for a thread; beyond them requests get 503 at once")
+      ->envname("OSSD_IMAGE_QUEUE")
+      ->check(CLI::Range(0u, 100000u));
+  app.add_option("--image-cache-bytes", c.image_cache_bytes, "Memory for processed images (0 = no cache)")
+      ->envname("OSSD_IMAGE_CACHE_BYTES");
+  app.add_option("--image-max-source-bytes", c.image_limits.max_source_bytes, "Largest object x-oss-process reads")
+      ->envname("OSSD_IMAGE_MAX_SOURCE_BYTES")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  app.add_option("--image-max-side", c.image_limits.max_side, "Widest or tallest source image, in pixels")
+      ->envname("OSSD_IMAGE_MAX_SIDE")
+      ->check(CLI::Range(1u, 1000000u));
+  app.add_option("--image-max-pixels", c.image_limits.max_pixels,
+                 "Most source pixels (width x height x frames) an image may have")
+      ->envname("OSSD_IMAGE_MAX_PIXELS")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  app.add_option("--image-max-output-side", c.image_limits.max_output_side, "Widest or tallest result, in pixels")
+      ->envname("OSSD_IMAGE_MAX_OUTPUT_SIDE")
+      ->check(CLI::Range(1u, 1000000u));
+
+  app.add_option("--master-key-file", c.master_key_file,
+                 "File with the 64-hex-digit key that seals stored secrets (default <data-dir>/master.key, "
+                 "created on first start)")
+      ->envname("OSSD_MASTER_KEY_FILE");
+  app.add_option("--sts-address", c.sts_address,
+                 "Also serve the STS and RAM APIs on this address (host:port); the main address serves them too")
+      ->envname("OSSD_STS_ADDRESS");
+  app.add_option("--test-clock-offset", c.test_clock_offset,
+                 "TESTS ONLY: seconds added to the server's clock (moves STS token expiry)")
+      ->envname("OSSD_TEST_CLOCK_OFFSET")
+      ->check(CLI::Range(int64_t{-315'360'000}, int64_t{315'360'000}));
+  app.add_subcommand("rotate-sts-key",
+                     "Add a new STS token key to the data directory's identity store and exit; tokens sealed "
+                     "with older keys stay valid")
+      ->fallthrough()
+      ->callback([&c] { c.rotate_sts_key = true; });
 
   try {
     app.parse(argc, argv);

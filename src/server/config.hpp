@@ -12,6 +12,7 @@
 
 #include "core/result.hpp"
 #include "http/server.hpp"
+#include "image/processor.hpp"
 
 namespace ossd::server {
 
@@ -27,6 +28,18 @@ struct ServerConfig {
   std::string log_level = "info";          // trace, debug, info, warn, error, critical, off
   bool access_log = true;
   http::ServerLimits limits;
+  // x-oss-process: image threads (0 = one per core), jobs that may wait
+  // beyond them before new ones get 503, the derived-image cache (0 = off)
+  // and the image limits (source bytes, sides, pixels).
+  unsigned image_threads = 0;
+  unsigned image_queue = 16;
+  size_t image_cache_bytes = 64u << 20;
+  image::ImageLimits image_limits;
+  // Identity and STS (issue #4).
+  std::string master_key_file;             // "" = <data-dir>/master.key, created on first start
+  std::string sts_address;                 // a second listener for the STS/RAM APIs ("" = none)
+  int64_t test_clock_offset = 0;           // seconds added to the server clock: TESTS ONLY
+  bool rotate_sts_key = false;             // `ossd rotate-sts-key`: add a new STS token key, then exit
 };
 
 // Parses flags, environment and config file; throws nothing. On failure the

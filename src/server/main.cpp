@@ -9,19 +9,24 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "api/metrics.hpp"
 #include "api/oss_handler.hpp"
 #include "api/request_ids.hpp"
-#include "auth/in_memory_credentials.hpp"
 #include "blob/fs_blob_store.hpp"
 #include "core/clock.hpp"
 #include "crypto/secure_random.hpp"
 #include "http/server.hpp"
+#include "http/bounded_work_pool.hpp"
 #include "http/work_pool.hpp"
+#include "image/derived_cache.hpp"
+#include "image/processor.hpp"
 #include "meta/sqlite_store.hpp"
 #include "server/config.hpp"
+#include "server/identity_setup.hpp"
+#include "server/offset_clock.hpp"
 #include "server/root_key.hpp"
 #include "service/orphan_collector.hpp"
 
@@ -74,7 +79,23 @@ class ShutdownSignals {
 int run(const server::ServerConfig& config) {
   ShutdownSignals signals;
   crypto::SecureRandom random;
-  SystemClock clock;
+  SystemClock system_clock;
+  server::OffsetClock clock(system_clock, std::chrono::seconds(config.test_clock_offset));
+  if (config.test_clock_offset != 0) {
+    spdlog::warn("TEST SETTING IN USE: the server clock is shifted by {} seconds (--test-clock-offset). "
+                 "Signatures, tokens and expiry are judged against the shifted time. Never use this in production.",
+                 config.test_clock_offset);
+  }
+  const server::IdentitySettings identity_settings{config.data_dir, config.master_key_file};
+  if (config.rotate_sts_key) {
+    auto key_id = server::rotate_sts_key(identity_settings, random, clock);
+    if (!key_id) {
+      spdlog::critical("cannot rotate the STS key: {}", key_id.error().message);
+      return 1;
+    }
+    std::printf("new STS token key %s is current; tokens sealed with older keys stay valid\n", key_id->c_str());
+    return 0;
+  }
 
   auto root = server::load_or_create_root_account(config.data_dir, server::root_account_environment(), random);
   if (!root) {
@@ -104,8 +125,12 @@ int run(const server::ServerConfig& config) {
   // bound, so a thread per core keeps hand-offs (and wake-ups) few.
   http::WorkPool pool(config.work_threads ? config.work_threads : std::max(8u, 4 * cores));
   http::WorkPool read_pool(std::max(2u, cores));
-  auth::InMemoryCredentials credentials(
-      {auth::Credential{root->access_key_id, root->access_key_secret, root->account_id, "root"}});
+  auto identity = server::open_identity(identity_settings, root.value(), random, clock);
+  if (!identity) {
+    spdlog::critical("cannot open the identity store: {}", identity.error().message);
+    return 1;
+  }
+  const auth::CredentialLookup& credentials = *identity.value()->credentials;
 
   api::ApiConfig api_config;
   api_config.addressing.domain = config.domain;
@@ -118,8 +143,17 @@ int run(const server::ServerConfig& config) {
   random.fill({reinterpret_cast<unsigned char*>(&id_prefix), sizeof id_prefix});
   api::RequestIds request_ids(id_prefix, static_cast<uint32_t>(to_unix_seconds(clock.now())));
   api::BucketCache bucket_cache;
+  // Image work gets its own bounded pool at a lower priority, so thumbnails
+  // never hold up plain GETs and a burst of them is refused, not queued.
+  image::ImageProcessor images(config.image_limits);
+  http::BoundedWorkPool image_pool(config.image_threads ? config.image_threads : cores, config.image_queue,
+                                   /*nice_increment=*/5);
+  image::DerivedCache derived_images(config.image_cache_bytes);
+  std::mutex style_updates;
   api::Services services{*meta_store.value(), *blob_store.value(), pool,    read_pool,    clock,        random,
-                         credentials,         api_config,          metrics, bucket_cache, root->account_id};
+                         credentials,         api_config,          metrics, bucket_cache, root->account_id,
+                         images,              image_pool,          derived_images, style_updates};
+  identity.value()->wire(services);
 
   std::shared_ptr<spdlog::logger> access_log;
   if (config.access_log) {
@@ -141,11 +175,35 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("cannot listen on {}: {}", config.address, listening.error().message);
     return 1;
   }
+  // The STS/RAM APIs on a listener of their own too (same handler, so the
+  // same pipeline and access log), e.g. for an sts.<domain> address.
+  std::unique_ptr<http::Server> sts_server;
+  if (!config.sts_address.empty()) {
+    server::ServerConfig sts_config = config;
+    sts_config.address = config.sts_address;
+    sts_config.io_threads = 1;
+    auto sts_options = server::server_options(sts_config);
+    if (!sts_options) {
+      spdlog::critical("bad STS listening options: {}", sts_options.error().message);
+      return 1;
+    }
+    sts_options->render_error = [&handler](ErrorCode code, std::string message) {
+      return handler.render_transport_error(code, message);
+    };
+    sts_server = std::make_unique<http::Server>(std::move(sts_options.value()), handler);
+    if (auto listening = sts_server->listen(); !listening) {
+      spdlog::critical("cannot listen on {}: {}", config.sts_address, listening.error().message);
+      return 1;
+    }
+  }
   metrics.set_connection_source([&server] {
     auto stats = server.stats();
     return api::ConnectionGauges{stats.open_connections, stats.accepted_total};
   });
-  signals.on_signal([&server] { server.request_stop(); });
+  signals.on_signal([&server, &sts_server] {
+    server.request_stop();
+    if (sts_server) sts_server->request_stop();
+  });
 
   const bool tls = !config.tls_cert.empty();
   std::printf("ossd listening on %s\n", endpoint_of(config, server.bound_port(), tls).c_str());
@@ -156,9 +214,21 @@ int run(const server::ServerConfig& config) {
     std::printf("root AccessKeySecret: %s (shown once; also kept in %s)\n", root->access_key_secret.c_str(),
                 (config.data_dir / "root-account.json").c_str());
   }
+  if (sts_server) {
+    server::ServerConfig sts_config = config;
+    sts_config.address = config.sts_address;
+    std::printf("STS and RAM APIs also on %s\n", endpoint_of(sts_config, sts_server->bound_port(), tls).c_str());
+  }
   std::fflush(stdout);
 
+  std::thread sts_thread;
+  if (sts_server) sts_thread = std::thread([&sts_server] { sts_server->run(); });
   server.run();
+  if (sts_server) {
+    sts_server->request_stop();
+    sts_thread.join();
+  }
+  image_pool.join();
   pool.join();
   read_pool.join();
   spdlog::info("ossd stopped");
@@ -176,5 +246,9 @@ int main(int argc, char** argv) {
     return code;
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
+  if (auto images = ossd::image::initialize_image_library(argv[0]); !images) {
+    spdlog::critical("cannot start the image library: {}", images.error().message);
+    return 1;
+  }
   return run(config.value());
 }

@@ -283,12 +283,12 @@ describe('attacks and malformed forms', () => {
     await assertNoObject('safe/t.txt');
   });
 
-  it('unknown access key, or an STS key with a token -> 403 InvalidAccessKeyId', async () => {
+  it('unknown access key -> 403 InvalidAccessKeyId; an STS key with a forged token -> 403 InvalidSecurityToken', async () => {
     const fields = v1Fields(policyOk(), 'safe/u.txt').map(([n, v]) => [n, n === 'OSSAccessKeyId' ? 'LTAI5tNobody' : v]);
     assertOssError(await post(form(fields)), 403, 'InvalidAccessKeyId');
     const sts = v1Fields(policyOk(), 'safe/u.txt', [['x-oss-security-token', 'CAIS-some-token']])
       .map(([n, v]) => [n, n === 'OSSAccessKeyId' ? 'STS.NTemporaryKeyId' : v]);
-    assertOssError(await post(form(sts)), 403, 'InvalidAccessKeyId');
+    assertOssError(await post(form(sts)), 403, 'InvalidSecurityToken');
   });
 
   it('missing fields -> 400 InvalidArgument naming the field', async () => {

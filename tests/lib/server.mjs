@@ -31,7 +31,7 @@ export async function startServer({ dataDir, env = {}, args = [] } = {}) {
     const timer = setTimeout(() => reject(new Error(`ossd did not start within 20 s:\n${output}`)), 20000);
     const onData = (chunk) => {
       output += chunk.toString();
-      const m = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = output.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
       if (m) {
         clearTimeout(timer);
         proc.stdout.off('data', onData);

@@ -50,12 +50,21 @@ TEST(RouteTable, BucketLevel) {
   EXPECT_EQ(route("GET", true, false, q({"location"})), Operation::GetBucketLocation);
   EXPECT_EQ(route("GET", true, false, q({"uploads"})), Operation::ListMultipartUploads);
   EXPECT_EQ(route("POST", true, false, q({"delete"})), Operation::DeleteMultipleObjects);
+  EXPECT_EQ(route("PUT", true, false, q({"policy"})), Operation::PutBucketPolicy);
+  EXPECT_EQ(route("GET", true, false, q({"policy"})), Operation::GetBucketPolicy);
+  EXPECT_EQ(route("DELETE", true, false, q({"policy"})), Operation::DeleteBucketPolicy);
+  EXPECT_EQ(ram_action(Operation::PutBucketPolicy), "oss:PutBucketPolicy");
+  EXPECT_EQ(ram_action(Operation::GetBucketPolicy), "oss:GetBucketPolicy");
+  EXPECT_EQ(ram_action(Operation::DeleteBucketPolicy), "oss:DeleteBucketPolicy");
+  auto post_policy = classify("POST", true, false, q({"policy"}), {});
+  ASSERT_FALSE(post_policy.ok());
+  EXPECT_EQ(post_policy.error().code, ErrorCode::MethodNotAllowed);
 }
 
 TEST(RouteTable, UnservedBucketResourcesAreNotMistakenForListings) {
-  auto policy = classify("GET", true, false, q({"policy"}), {});
-  ASSERT_FALSE(policy.ok());
-  EXPECT_EQ(policy.error().code, ErrorCode::NotImplemented);
+  auto website = classify("GET", true, false, q({"website"}), {});
+  ASSERT_FALSE(website.ok());
+  EXPECT_EQ(website.error().code, ErrorCode::NotImplemented);
   auto lifecycle = classify("PUT", true, false, q({"lifecycle"}), {});
   ASSERT_FALSE(lifecycle.ok());
   EXPECT_EQ(lifecycle.error().code, ErrorCode::NotImplemented);

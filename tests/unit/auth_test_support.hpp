@@ -128,10 +128,18 @@ inline std::vector<HeaderField> headers_from(const json& object) {
 
 inline SystemTime vector_now(const json& c) { return parse_iso8601(c.at("now").get<std::string>()).value(); }
 
+// The vector's key; a temporary ("STS.") key is valid only with the
+// vector's own stsToken, so a tampered token is refused.
 inline InMemoryCredentials credentials_of(const json& client_options) {
   InMemoryCredentials credentials;
-  credentials.add(Credential{client_options.at("accessKeyId").get<std::string>(),
-                             client_options.at("accessKeySecret").get<std::string>(), "1234567890123456", "root"});
+  Credential credential{client_options.at("accessKeyId").get<std::string>(),
+                        client_options.at("accessKeySecret").get<std::string>(), "1234567890123456", "root"};
+  if (client_options.contains("stsToken")) {
+    credential.kind = PrincipalKind::AssumedRole;
+    credentials.add_temporary(std::move(credential), client_options.at("stsToken").get<std::string>());
+  } else {
+    credentials.add(std::move(credential));
+  }
   return credentials;
 }
 

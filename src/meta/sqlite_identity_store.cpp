@@ -1,0 +1,861 @@
+#include "meta/sqlite_identity_store.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "meta/sqlite_connection.hpp"
+#include "meta/sqlite_identity_schema.hpp"
+
+namespace ossd::meta {
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::in_transaction;
+using sqlite::Query;
+
+// RAM allows at most five versions of a policy; there is no setting for it.
+constexpr int64_t kMaxPolicyVersions = 5;
+
+// ---------------------------------------------------------------- SQL text
+
+constexpr const char* kWriterPragmas =
+    "PRAGMA synchronous = FULL;"
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA busy_timeout = 5000;"
+    "PRAGMA journal_size_limit = 16777216;";
+constexpr const char* kReaderPragmas =
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA busy_timeout = 5000;"
+    "PRAGMA query_only = ON;";
+
+const std::string kBumpGeneration = "UPDATE generation SET value = value + 1 WHERE only_row = 1";
+constexpr const char* kSelectGeneration = "SELECT value FROM generation WHERE only_row = 1";
+
+// Users. Paged listings bind ?1 marker and ?2 limit.
+const std::string kUserColumns = "name, user_id, display_name, comments, created_ms, updated_ms";
+const std::string kInsertUser = "INSERT INTO users (" + kUserColumns +
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING";
+const std::string kSelectUser = "SELECT " + kUserColumns + " FROM users WHERE name = ?1";
+const std::string kUserExists = "SELECT 1 FROM users WHERE name = ?1";
+const std::string kUpdateUser =
+    "UPDATE users SET name = ?2, display_name = ?3, comments = ?4, updated_ms = ?5 WHERE name = ?1";
+const std::string kListUsers = "SELECT " + kUserColumns + " FROM users WHERE name > ?1 ORDER BY name LIMIT ?2";
+const std::string kDeleteUser = "DELETE FROM users WHERE name = ?1";
+const std::string kUserHasKeys = "SELECT 1 FROM access_keys WHERE user_name = ?1 LIMIT 1";
+const std::string kUserHasGroups = "SELECT 1 FROM group_members WHERE user_name = ?1 LIMIT 1";
+
+// Access keys.
+const std::string kKeyColumns = "access_key_id, user_name, secret_sealed, status, created_ms";
+const std::string kInsertKey = "INSERT INTO access_keys (" + kKeyColumns +
+                               ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (access_key_id) DO NOTHING";
+const std::string kSelectKey = "SELECT " + kKeyColumns + " FROM access_keys WHERE access_key_id = ?1";
+const std::string kCountUserKeys = "SELECT count(*) FROM access_keys WHERE user_name = ?1";
+const std::string kListUserKeys =
+    "SELECT " + kKeyColumns + " FROM access_keys WHERE user_name = ?1 ORDER BY created_ms, access_key_id";
+const std::string kSetKeyStatus = "UPDATE access_keys SET status = ?3 WHERE access_key_id = ?1 AND user_name = ?2";
+const std::string kDeleteKey = "DELETE FROM access_keys WHERE access_key_id = ?1 AND user_name = ?2";
+
+// Groups and membership.
+const std::string kGroupColumns = "name, group_id, comments, created_ms, updated_ms";
+const std::string kInsertGroup = "INSERT INTO groups (" + kGroupColumns +
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING";
+const std::string kSelectGroup = "SELECT " + kGroupColumns + " FROM groups WHERE name = ?1";
+const std::string kGroupExists = "SELECT 1 FROM groups WHERE name = ?1";
+const std::string kListGroups = "SELECT " + kGroupColumns + " FROM groups WHERE name > ?1 ORDER BY name LIMIT ?2";
+const std::string kDeleteGroup = "DELETE FROM groups WHERE name = ?1";
+const std::string kGroupHasMembers = "SELECT 1 FROM group_members WHERE group_name = ?1 LIMIT 1";
+const std::string kAddMember =
+    "INSERT INTO group_members (group_name, user_name) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+const std::string kRemoveMember = "DELETE FROM group_members WHERE group_name = ?1 AND user_name = ?2";
+const std::string kGroupsOfUser =
+    "SELECT g.name, g.group_id, g.comments, g.created_ms, g.updated_ms FROM group_members m"
+    " JOIN groups g ON g.name = m.group_name WHERE m.user_name = ?1 ORDER BY g.name";
+const std::string kUsersOfGroup =
+    "SELECT u.name, u.user_id, u.display_name, u.comments, u.created_ms, u.updated_ms FROM group_members m"
+    " JOIN users u ON u.name = m.user_name WHERE m.group_name = ?1 ORDER BY u.name";
+
+// Roles.
+const std::string kRoleColumns =
+    "name, role_id, description, trust_policy, max_session_duration_s, created_ms, updated_ms";
+const std::string kInsertRole = "INSERT INTO roles (" + kRoleColumns +
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING";
+const std::string kSelectRole = "SELECT " + kRoleColumns + " FROM roles WHERE name = ?1";
+const std::string kRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
+const std::string kUpdateRole =
+    "UPDATE roles SET name = ?2, description = ?3, trust_policy = ?4, max_session_duration_s = ?5,"
+    " updated_ms = ?6 WHERE name = ?1";
+const std::string kListRoles = "SELECT " + kRoleColumns + " FROM roles WHERE name > ?1 ORDER BY name LIMIT ?2";
+const std::string kDeleteRole = "DELETE FROM roles WHERE name = ?1";
+
+// Policies and versions. The record joins the default version's document and
+// counts the attachments.
+const std::string kPolicySelect =
+    "SELECT p.name, p.description, p.default_version, v.document,"
+    " (SELECT count(*) FROM attachments a WHERE a.policy_type = 'Custom' AND a.policy_name = p.name),"
+    " p.created_ms, p.updated_ms"
+    " FROM policies p JOIN policy_versions v ON v.policy_name = p.name AND v.version_id = p.default_version";
+const std::string kSelectPolicy = kPolicySelect + " WHERE p.name = ?1";
+const std::string kListPolicies = kPolicySelect + " WHERE p.name > ?1 ORDER BY p.name LIMIT ?2";
+const std::string kPolicyExists = "SELECT 1 FROM policies WHERE name = ?1";
+const std::string kInsertPolicy =
+    "INSERT INTO policies (name, description, default_version, created_ms, updated_ms)"
+    " VALUES (?1, ?2, 'v1', ?3, ?4) ON CONFLICT (name) DO NOTHING";
+const std::string kDeletePolicy = "DELETE FROM policies WHERE name = ?1";
+const std::string kPolicyAttachedTo =
+    "SELECT principal_type FROM attachments WHERE policy_type = 'Custom' AND policy_name = ?1"
+    " ORDER BY principal_type LIMIT 1";
+const std::string kSetDefaultVersion = "UPDATE policies SET default_version = ?2, updated_ms = ?3 WHERE name = ?1";
+const std::string kInsertVersion =
+    "INSERT INTO policy_versions (policy_name, version_id, document, created_ms) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (policy_name, version_id) DO NOTHING";
+const std::string kCountVersions = "SELECT count(*) FROM policy_versions WHERE policy_name = ?1";
+// Ids the store hands out are "v<n>"; the next one is one past the highest.
+const std::string kHighestVersionNumber =
+    "SELECT coalesce(max(CAST(substr(version_id, 2) AS INTEGER)), 0) FROM policy_versions"
+    " WHERE policy_name = ?1 AND version_id GLOB 'v[0-9]*'";
+const std::string kListVersions =
+    "SELECT v.version_id, v.document, v.version_id = p.default_version, v.created_ms"
+    " FROM policy_versions v JOIN policies p ON p.name = v.policy_name WHERE v.policy_name = ?1"
+    " ORDER BY CAST(substr(v.version_id, 2) AS INTEGER), v.version_id";
+
+// Attachments (?1 policy type, ?2 policy name, ?3 principal type, ?4 principal name).
+const std::string kAttachmentColumns = "policy_name, policy_type, principal_type, principal_name, attached_ms";
+const std::string kInsertAttachment =
+    "INSERT INTO attachments (policy_type, policy_name, principal_type, principal_name, attached_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+const std::string kDeleteAttachment =
+    "DELETE FROM attachments WHERE policy_type = ?1 AND policy_name = ?2 AND principal_type = ?3"
+    " AND principal_name = ?4";
+const std::string kAttachmentsOf = "SELECT " + kAttachmentColumns +
+                                   " FROM attachments WHERE principal_type = ?1 AND principal_name = ?2"
+                                   " ORDER BY policy_type, policy_name";
+const std::string kPrincipalHasPolicies =
+    "SELECT 1 FROM attachments WHERE principal_type = ?1 AND principal_name = ?2 LIMIT 1";
+const std::string kRenamePrincipal =
+    "UPDATE attachments SET principal_name = ?3 WHERE principal_type = ?1 AND principal_name = ?2";
+
+// Token keys.
+const std::string kInsertTokenKey =
+    "INSERT INTO token_keys (key_id, key_sealed, created_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO NOTHING";
+const std::string kListTokenKeys = "SELECT key_id, key_sealed, created_ms FROM token_keys ORDER BY created_ms, key_id";
+
+// ---------------------------------------------------------------- errors
+
+// An error with the RAM API code it stands for, so src/iam can answer with it.
+Error ram_error(ErrorCode code, std::string ram_code, std::string message) {
+  return Error(code, std::move(message)).with("RamCode", std::move(ram_code));
+}
+
+// entity: the RAM code's suffix ("User", "User.AccessKey"); noun: the same in words.
+Error not_exist(const std::string& entity, const std::string& noun) {
+  return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + entity, "The " + noun + " does not exist.");
+}
+Error already_exists(const std::string& entity, const std::string& noun) {
+  return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + entity,
+                   "The " + noun + " already exists.");
+}
+Error delete_conflict(const std::string& which, std::string message) {
+  return ram_error(ErrorCode::DeleteConflict, "DeleteConflict." + which, std::move(message));
+}
+
+// ---------------------------------------------------------------- principals
+
+// The three kinds of principal a policy attaches to.
+struct PrincipalKind {
+  std::string_view type;  // "User" as in attachments.principal_type and RAM codes
+  std::string_view noun;  // "user"
+  const std::string* exists_sql;
+};
+
+const PrincipalKind kPrincipalKinds[] = {
+    {"User", "user", &kUserExists},
+    {"Group", "group", &kGroupExists},
+    {"Role", "role", &kRoleExists},
+};
+
+Result<const PrincipalKind*> principal_kind(const std::string& type) {
+  for (const PrincipalKind& kind : kPrincipalKinds) {
+    if (kind.type == type) return &kind;
+  }
+  return Error(ErrorCode::InvalidArgument, "unknown principal type '" + type + "' (User, Group or Role)");
+}
+
+Status check_policy_type(const std::string& type) {
+  if (type == "Custom" || type == "System") return ok_status();
+  return Error(ErrorCode::InvalidArgument, "unknown policy type '" + type + "' (Custom or System)");
+}
+
+// ---------------------------------------------------------------- statements
+
+using Param = std::variant<std::string_view, int64_t>;
+
+Result<Query> prepare(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  auto q = c.query(sql);
+  if (!q.ok()) return q;
+  int index = 1;
+  for (const Param& param : params) {
+    if (const auto* text = std::get_if<std::string_view>(&param)) {
+      q->bind_text(index, *text);
+    } else {
+      q->bind_int(index, std::get<int64_t>(param));
+    }
+    ++index;
+  }
+  return q;
+}
+
+// Runs a statement that yields no rows; returns the number of rows it changed.
+Result<int64_t> execute(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  auto q = prepare(c, sql, params);
+  if (!q.ok()) return std::move(q).error();
+  if (auto st = q->run(); !st) return std::move(st).error();
+  return c.changes();
+}
+
+Result<bool> has_row(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  auto q = prepare(c, sql, params);
+  if (!q.ok()) return std::move(q).error();
+  return q->step();
+}
+
+Result<int64_t> single_int(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  auto q = prepare(c, sql, params);
+  if (!q.ok()) return std::move(q).error();
+  auto row = q->step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return Error(ErrorCode::InternalError, "no row from: " + sql);
+  return q->column_int(0);
+}
+
+// Success when `sql` finds the entity, else `missing`.
+Status require(Connection& c, const std::string& sql, const std::string& name, Error missing) {
+  auto found = has_row(c, sql, {name});
+  if (!found.ok()) return std::move(found).error();
+  if (!*found) return missing;
+  return ok_status();
+}
+
+Status require_user(Connection& c, const std::string& name) {
+  return require(c, kUserExists, name, not_exist("User", "user"));
+}
+Status require_group(Connection& c, const std::string& name) {
+  return require(c, kGroupExists, name, not_exist("Group", "group"));
+}
+Status require_policy(Connection& c, const std::string& name) {
+  return require(c, kPolicyExists, name, not_exist("Policy", "policy"));
+}
+Status require_principal(Connection& c, const PrincipalKind& kind, const std::string& name) {
+  return require(c, *kind.exists_sql, name, not_exist(std::string(kind.type), std::string(kind.noun)));
+}
+
+// Fails with `conflict` when `sql` finds a row.
+Status refuse_if_found(Connection& c, const std::string& sql, std::initializer_list<Param> params,
+                       Error conflict) {
+  auto found = has_row(c, sql, params);
+  if (!found.ok()) return std::move(found).error();
+  if (*found) return conflict;
+  return ok_status();
+}
+
+// ---------------------------------------------------------------- rows
+
+UserRecord user_from_row(const Query& q) {
+  UserRecord u;
+  u.name = q.column_text(0);
+  u.user_id = q.column_text(1);
+  u.display_name = q.column_text(2);
+  u.comments = q.column_text(3);
+  u.created_ms = q.column_int(4);
+  u.updated_ms = q.column_int(5);
+  return u;
+}
+
+AccessKeyRecord key_from_row(const Query& q) {
+  AccessKeyRecord k;
+  k.access_key_id = q.column_text(0);
+  k.user_name = q.column_text(1);
+  k.secret_sealed = q.column_text(2);
+  k.status = q.column_text(3);
+  k.created_ms = q.column_int(4);
+  return k;
+}
+
+GroupRecord group_from_row(const Query& q) {
+  GroupRecord g;
+  g.name = q.column_text(0);
+  g.group_id = q.column_text(1);
+  g.comments = q.column_text(2);
+  g.created_ms = q.column_int(3);
+  g.updated_ms = q.column_int(4);
+  return g;
+}
+
+RoleRecord role_from_row(const Query& q) {
+  RoleRecord r;
+  r.name = q.column_text(0);
+  r.role_id = q.column_text(1);
+  r.description = q.column_text(2);
+  r.trust_policy = q.column_text(3);
+  r.max_session_duration_s = q.column_int(4);
+  r.created_ms = q.column_int(5);
+  r.updated_ms = q.column_int(6);
+  return r;
+}
+
+PolicyRecord policy_from_row(const Query& q) {
+  PolicyRecord p;
+  p.name = q.column_text(0);
+  p.policy_type = "Custom";
+  p.description = q.column_text(1);
+  p.default_version = q.column_text(2);
+  p.document = q.column_text(3);
+  p.attachment_count = q.column_int(4);
+  p.created_ms = q.column_int(5);
+  p.updated_ms = q.column_int(6);
+  return p;
+}
+
+PolicyVersionRecord version_from_row(const Query& q) {
+  PolicyVersionRecord v;
+  v.version_id = q.column_text(0);
+  v.document = q.column_text(1);
+  v.is_default = q.column_int(2) != 0;
+  v.created_ms = q.column_int(3);
+  return v;
+}
+
+AttachmentRecord attachment_from_row(const Query& q) {
+  AttachmentRecord a;
+  a.policy_name = q.column_text(0);
+  a.policy_type = q.column_text(1);
+  a.principal_type = q.column_text(2);
+  a.principal_name = q.column_text(3);
+  a.attached_ms = q.column_int(4);
+  return a;
+}
+
+TokenKeyRecord token_key_from_row(const Query& q) {
+  TokenKeyRecord k;
+  k.key_id = q.column_text(0);
+  k.key_sealed = q.column_text(1);
+  k.created_ms = q.column_int(2);
+  return k;
+}
+
+template <class T>
+Result<std::vector<T>> collect(Connection& c, const std::string& sql, std::initializer_list<Param> params,
+                               T (*from_row)(const Query&)) {
+  auto q = prepare(c, sql, params);
+  if (!q.ok()) return std::move(q).error();
+  std::vector<T> rows;
+  while (true) {
+    auto row = q->step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return rows;
+    rows.push_back(from_row(*q));
+  }
+}
+
+template <class T>
+Result<std::optional<T>> find_one(Connection& c, const std::string& sql, const std::string& key,
+                                  T (*from_row)(const Query&)) {
+  auto q = prepare(c, sql, {key});
+  if (!q.ok()) return std::move(q).error();
+  auto row = q->step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<T>();
+  return std::optional<T>(from_row(*q));
+}
+
+// One page of a name-ordered listing; `sql` binds ?1 marker and ?2 limit. One
+// row beyond the page tells whether the listing is truncated.
+template <class T>
+Result<Page<T>> page_of(Connection& c, const std::string& sql, const PageQuery& query,
+                        T (*from_row)(const Query&)) {
+  const int64_t max_items = std::max<int64_t>(query.max_items, 1);
+  auto rows = collect(c, sql, {query.marker, max_items + 1}, from_row);
+  if (!rows.ok()) return std::move(rows).error();
+  Page<T> page;
+  page.items = std::move(rows).value();
+  if (static_cast<int64_t>(page.items.size()) > max_items) {
+    page.items.resize(static_cast<size_t>(max_items));
+    page.truncated = true;
+    page.next_marker = page.items.back().name;
+  }
+  return page;
+}
+
+// ---------------------------------------------------------------- the store
+
+class SqliteIdentityStore final : public IdentityStore {
+ public:
+  SqliteIdentityStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  Result<int64_t> generation() override {
+    return read([](Connection& c) { return c.query_int(kSelectGeneration); });
+  }
+
+  // ------------------------------------------------------------ users
+
+  Status create_user(const UserRecord& user) override {
+    return write([&](Connection& c) -> Status {
+      auto inserted = execute(c, kInsertUser,
+                              {user.name, user.user_id, user.display_name, user.comments, user.created_ms,
+                               user.updated_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("User", "user");
+      return ok_status();
+    });
+  }
+
+  Result<UserRecord> get_user(const std::string& name) override {
+    return read([&](Connection& c) { return get_one(c, kSelectUser, name, user_from_row, not_exist("User", "user")); });
+  }
+
+  Status update_user(const std::string& name, const UserRecord& updated) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_user(c, name); !st) return st;
+      const std::string& new_name = updated.name.empty() ? name : updated.name;
+      if (new_name != name) {
+        if (auto st = refuse_if_found(c, kUserExists, {new_name}, already_exists("User", "user")); !st) return st;
+      }
+      // Access keys and memberships follow by ON UPDATE CASCADE.
+      auto changed = execute(c, kUpdateUser, {name, new_name, updated.display_name, updated.comments,
+                                              updated.updated_ms});
+      if (!changed.ok()) return std::move(changed).error();
+      return rename_attachments(c, "User", name, new_name);
+    });
+  }
+
+  Result<Page<UserRecord>> list_users(const PageQuery& page) override {
+    return read([&](Connection& c) { return page_of(c, kListUsers, page, user_from_row); });
+  }
+
+  Status delete_user(const std::string& name) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_user(c, name); !st) return st;
+      if (auto st = refuse_if_found(c, kUserHasKeys, {name},
+                                    delete_conflict("User.AccessKey",
+                                                    "The user still has access keys; delete them first."));
+          !st) {
+        return st;
+      }
+      if (auto st = refuse_if_found(c, kUserHasGroups, {name},
+                                    delete_conflict("User.Group",
+                                                    "The user still belongs to groups; remove it from them first."));
+          !st) {
+        return st;
+      }
+      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"User", name},
+                                    delete_conflict("User.Policy",
+                                                    "The user still has policies attached; detach them first."));
+          !st) {
+        return st;
+      }
+      return run(c, kDeleteUser, {name});
+    });
+  }
+
+  // ------------------------------------------------------------ access keys
+
+  Status create_access_key(const AccessKeyRecord& key, size_t max_per_user) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_user(c, key.user_name); !st) return st;
+      auto count = single_int(c, kCountUserKeys, {key.user_name});
+      if (!count.ok()) return std::move(count).error();
+      if (static_cast<uint64_t>(*count) >= max_per_user) {
+        return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.User.AccessKey",
+                         "The user already has " + std::to_string(*count) + " access keys, the most allowed.");
+      }
+      auto inserted =
+          execute(c, kInsertKey, {key.access_key_id, key.user_name, key.secret_sealed, key.status, key.created_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("User.AccessKey", "access key");
+      return ok_status();
+    });
+  }
+
+  Result<AccessKeyRecord> get_access_key(const std::string& access_key_id) override {
+    return read([&](Connection& c) {
+      return get_one(c, kSelectKey, access_key_id, key_from_row, not_exist("User.AccessKey", "access key"));
+    });
+  }
+
+  Result<std::vector<AccessKeyRecord>> list_access_keys(const std::string& user_name) override {
+    return read([&](Connection& c) -> Result<std::vector<AccessKeyRecord>> {
+      if (auto st = require_user(c, user_name); !st) return std::move(st).error();
+      return collect(c, kListUserKeys, {user_name}, key_from_row);
+    });
+  }
+
+  Status set_access_key_status(const std::string& user_name, const std::string& access_key_id,
+                               const std::string& status) override {
+    return write([&](Connection& c) -> Status {
+      auto changed = execute(c, kSetKeyStatus, {access_key_id, user_name, status});
+      if (!changed.ok()) return std::move(changed).error();
+      if (*changed > 0) return ok_status();
+      if (auto st = require_user(c, user_name); !st) return st;
+      return not_exist("User.AccessKey", "access key");
+    });
+  }
+
+  Status delete_access_key(const std::string& user_name, const std::string& access_key_id) override {
+    return write([&](Connection& c) -> Status {
+      auto changed = execute(c, kDeleteKey, {access_key_id, user_name});
+      if (!changed.ok()) return std::move(changed).error();
+      if (*changed > 0) return ok_status();
+      if (auto st = require_user(c, user_name); !st) return st;
+      return not_exist("User.AccessKey", "access key");
+    });
+  }
+
+  // ------------------------------------------------------------ groups
+
+  Status create_group(const GroupRecord& group) override {
+    return write([&](Connection& c) -> Status {
+      auto inserted =
+          execute(c, kInsertGroup, {group.name, group.group_id, group.comments, group.created_ms, group.updated_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("Group", "group");
+      return ok_status();
+    });
+  }
+
+  Result<GroupRecord> get_group(const std::string& name) override {
+    return read(
+        [&](Connection& c) { return get_one(c, kSelectGroup, name, group_from_row, not_exist("Group", "group")); });
+  }
+
+  Result<Page<GroupRecord>> list_groups(const PageQuery& page) override {
+    return read([&](Connection& c) { return page_of(c, kListGroups, page, group_from_row); });
+  }
+
+  Status delete_group(const std::string& name) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_group(c, name); !st) return st;
+      if (auto st = refuse_if_found(c, kGroupHasMembers, {name},
+                                    delete_conflict("Group.User", "The group still has members; remove them first."));
+          !st) {
+        return st;
+      }
+      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"Group", name},
+                                    delete_conflict("Group.Policy",
+                                                    "The group still has policies attached; detach them first."));
+          !st) {
+        return st;
+      }
+      return run(c, kDeleteGroup, {name});
+    });
+  }
+
+  Status add_user_to_group(const std::string& user_name, const std::string& group_name) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_user(c, user_name); !st) return st;
+      if (auto st = require_group(c, group_name); !st) return st;
+      auto inserted = execute(c, kAddMember, {group_name, user_name});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) {
+        return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.User.Group",
+                         "The user is already a member of the group.");
+      }
+      return ok_status();
+    });
+  }
+
+  Status remove_user_from_group(const std::string& user_name, const std::string& group_name) override {
+    return write([&](Connection& c) -> Status {
+      auto removed = execute(c, kRemoveMember, {group_name, user_name});
+      if (!removed.ok()) return std::move(removed).error();
+      if (*removed > 0) return ok_status();
+      if (auto st = require_user(c, user_name); !st) return st;
+      if (auto st = require_group(c, group_name); !st) return st;
+      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist.User.Group",
+                       "The user is not a member of the group.");
+    });
+  }
+
+  Result<std::vector<GroupRecord>> list_groups_for_user(const std::string& user_name) override {
+    return read([&](Connection& c) -> Result<std::vector<GroupRecord>> {
+      if (auto st = require_user(c, user_name); !st) return std::move(st).error();
+      return collect(c, kGroupsOfUser, {user_name}, group_from_row);
+    });
+  }
+
+  Result<std::vector<UserRecord>> list_users_for_group(const std::string& group_name) override {
+    return read([&](Connection& c) -> Result<std::vector<UserRecord>> {
+      if (auto st = require_group(c, group_name); !st) return std::move(st).error();
+      return collect(c, kUsersOfGroup, {group_name}, user_from_row);
+    });
+  }
+
+  // ------------------------------------------------------------ roles
+
+  Status create_role(const RoleRecord& role) override {
+    return write([&](Connection& c) -> Status {
+      auto inserted = execute(c, kInsertRole,
+                              {role.name, role.role_id, role.description, role.trust_policy,
+                               role.max_session_duration_s, role.created_ms, role.updated_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("Role", "role");
+      return ok_status();
+    });
+  }
+
+  Result<RoleRecord> get_role(const std::string& name) override {
+    return read([&](Connection& c) { return get_one(c, kSelectRole, name, role_from_row, not_exist("Role", "role")); });
+  }
+
+  Status update_role(const std::string& name, const RoleRecord& updated) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require(c, kRoleExists, name, not_exist("Role", "role")); !st) return st;
+      const std::string& new_name = updated.name.empty() ? name : updated.name;
+      if (new_name != name) {
+        if (auto st = refuse_if_found(c, kRoleExists, {new_name}, already_exists("Role", "role")); !st) return st;
+      }
+      auto changed = execute(c, kUpdateRole, {name, new_name, updated.description, updated.trust_policy,
+                                              updated.max_session_duration_s, updated.updated_ms});
+      if (!changed.ok()) return std::move(changed).error();
+      return rename_attachments(c, "Role", name, new_name);
+    });
+  }
+
+  Result<Page<RoleRecord>> list_roles(const PageQuery& page) override {
+    return read([&](Connection& c) { return page_of(c, kListRoles, page, role_from_row); });
+  }
+
+  Status delete_role(const std::string& name) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require(c, kRoleExists, name, not_exist("Role", "role")); !st) return st;
+      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"Role", name},
+                                    delete_conflict("Role.Policy",
+                                                    "The role still has policies attached; detach them first."));
+          !st) {
+        return st;
+      }
+      return run(c, kDeleteRole, {name});
+    });
+  }
+
+  // ------------------------------------------------------------ policies
+
+  Status create_policy(const PolicyRecord& policy) override {
+    return write([&](Connection& c) -> Status {
+      auto inserted = execute(c, kInsertPolicy, {policy.name, policy.description, policy.created_ms, policy.updated_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("Policy", "policy");
+      return run(c, kInsertVersion, {policy.name, "v1", policy.document, policy.created_ms});
+    });
+  }
+
+  Result<PolicyRecord> get_policy(const std::string& name) override {
+    return read(
+        [&](Connection& c) { return get_one(c, kSelectPolicy, name, policy_from_row, not_exist("Policy", "policy")); });
+  }
+
+  Result<Page<PolicyRecord>> list_policies(const PageQuery& page) override {
+    return read([&](Connection& c) { return page_of(c, kListPolicies, page, policy_from_row); });
+  }
+
+  Status delete_policy(const std::string& name) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_policy(c, name); !st) return st;
+      auto q = prepare(c, kPolicyAttachedTo, {name});
+      if (!q.ok()) return std::move(q).error();
+      auto attached = q->step();
+      if (!attached.ok()) return std::move(attached).error();
+      if (*attached) {
+        const std::string type = q->column_text(0);
+        std::string noun = type;
+        noun[0] = static_cast<char>(noun[0] - 'A' + 'a');
+        return delete_conflict("Policy." + type,
+                               "The policy is still attached to a " + noun + "; detach it first.");
+      }
+      // Versions go by ON DELETE CASCADE.
+      return run(c, kDeletePolicy, {name});
+    });
+  }
+
+  Status create_policy_version(const std::string& name, const PolicyVersionRecord& version,
+                               bool set_default) override {
+    return write([&](Connection& c) -> Status {
+      if (auto st = require_policy(c, name); !st) return st;
+      auto count = single_int(c, kCountVersions, {name});
+      if (!count.ok()) return std::move(count).error();
+      if (*count >= kMaxPolicyVersions) {
+        return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.Policy.Version",
+                         "The policy already has " + std::to_string(kMaxPolicyVersions) +
+                             " versions, the most allowed.");
+      }
+      std::string version_id = version.version_id;
+      if (version_id.empty()) {
+        auto highest = single_int(c, kHighestVersionNumber, {name});
+        if (!highest.ok()) return std::move(highest).error();
+        version_id = "v" + std::to_string(*highest + 1);
+      }
+      auto inserted = execute(c, kInsertVersion, {name, version_id, version.document, version.created_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("Policy.Version", "policy version");
+      if (!set_default) return ok_status();
+      return run(c, kSetDefaultVersion, {name, version_id, version.created_ms});
+    });
+  }
+
+  Result<std::vector<PolicyVersionRecord>> list_policy_versions(const std::string& name) override {
+    return read([&](Connection& c) -> Result<std::vector<PolicyVersionRecord>> {
+      if (auto st = require_policy(c, name); !st) return std::move(st).error();
+      return collect(c, kListVersions, {name}, version_from_row);
+    });
+  }
+
+  // ------------------------------------------------------------ attachments
+
+  Status attach_policy(const AttachmentRecord& a) override {
+    return write([&](Connection& c) -> Status {
+      auto kind = principal_kind(a.principal_type);
+      if (!kind.ok()) return std::move(kind).error();
+      if (auto st = check_policy_type(a.policy_type); !st) return st;
+      if (auto st = require_principal(c, **kind, a.principal_name); !st) return st;
+      if (a.policy_type == "Custom") {
+        if (auto st = require_policy(c, a.policy_name); !st) return st;
+      }
+      auto inserted =
+          execute(c, kInsertAttachment, {a.policy_type, a.policy_name, a.principal_type, a.principal_name,
+                                         a.attached_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) {
+        return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + a.principal_type + ".Policy",
+                         "The policy is already attached to the " + std::string((*kind)->noun) + ".");
+      }
+      return ok_status();
+    });
+  }
+
+  Status detach_policy(const std::string& policy_type, const std::string& policy_name,
+                       const std::string& principal_type, const std::string& principal_name) override {
+    return write([&](Connection& c) -> Status {
+      auto kind = principal_kind(principal_type);
+      if (!kind.ok()) return std::move(kind).error();
+      if (auto st = check_policy_type(policy_type); !st) return st;
+      auto removed = execute(c, kDeleteAttachment, {policy_type, policy_name, principal_type, principal_name});
+      if (!removed.ok()) return std::move(removed).error();
+      if (*removed > 0) return ok_status();
+      if (auto st = require_principal(c, **kind, principal_name); !st) return st;
+      if (policy_type == "Custom") {
+        if (auto st = require_policy(c, policy_name); !st) return st;
+      }
+      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + principal_type + ".Policy",
+                       "The policy is not attached to the " + std::string((*kind)->noun) + ".");
+    });
+  }
+
+  Result<std::vector<AttachmentRecord>> list_attachments_for(const std::string& principal_type,
+                                                             const std::string& principal_name) override {
+    return read([&](Connection& c) -> Result<std::vector<AttachmentRecord>> {
+      auto kind = principal_kind(principal_type);
+      if (!kind.ok()) return std::move(kind).error();
+      if (auto st = require_principal(c, **kind, principal_name); !st) return std::move(st).error();
+      return collect(c, kAttachmentsOf, {principal_type, principal_name}, attachment_from_row);
+    });
+  }
+
+  // ------------------------------------------------------------ token keys
+
+  Status add_token_key(const TokenKeyRecord& key) override {
+    return write([&](Connection& c) -> Status {
+      auto inserted = execute(c, kInsertTokenKey, {key.key_id, key.key_sealed, key.created_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (*inserted == 0) return already_exists("TokenKey", "token key");
+      return ok_status();
+    });
+  }
+
+  Result<std::vector<TokenKeyRecord>> list_token_keys() override {
+    return read([&](Connection& c) { return collect(c, kListTokenKeys, {}, token_key_from_row); });
+  }
+
+ private:
+  // One IMMEDIATE transaction per write: the checks and the change see the
+  // same state, and the generation moves with every change that commits.
+  template <class Body>
+  Status write(Body&& body) {
+    std::lock_guard lock(writer_mutex_);
+    return in_transaction(*writer_, "BEGIN IMMEDIATE", [&](Connection& c) -> Status {
+      if (Status st = body(c); !st) return st;
+      return run(c, kBumpGeneration, {});
+    });
+  }
+
+  // One snapshot for the whole call, even across several statements.
+  template <class Body>
+  auto read(Body&& body) -> std::invoke_result_t<Body&, Connection&> {
+    std::lock_guard lock(reader_mutex_);
+    return in_transaction(*reader_, "BEGIN", body);
+  }
+
+  static Status run(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+    auto changed = execute(c, sql, params);
+    if (!changed.ok()) return std::move(changed).error();
+    return ok_status();
+  }
+
+  template <class T>
+  static Result<T> get_one(Connection& c, const std::string& sql, const std::string& key,
+                           T (*from_row)(const Query&), Error missing) {
+    auto found = find_one(c, sql, key, from_row);
+    if (!found.ok()) return std::move(found).error();
+    if (!*found) return missing;
+    return std::move(**found);
+  }
+
+  static Status rename_attachments(Connection& c, std::string_view principal_type, const std::string& old_name,
+                                   const std::string& new_name) {
+    if (old_name == new_name) return ok_status();
+    return run(c, kRenamePrincipal, {principal_type, old_name, new_name});
+  }
+
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex reader_mutex_;
+  std::unique_ptr<Connection> reader_;
+};
+
+Status enable_wal(Connection& writer) {
+  auto q = writer.query("PRAGMA journal_mode = WAL");
+  if (!q.ok()) return std::move(q).error();
+  auto row = q->step();
+  if (!row.ok()) return std::move(row).error();
+  std::string mode = *row ? q->column_text(0) : std::string();
+  if (mode != "wal") {
+    return Error(ErrorCode::InternalError, "identity database: cannot use WAL journal (got '" + mode + "')");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<IdentityStore>> open_sqlite_identity_store(const std::filesystem::path& db_file) {
+  auto writer = Connection::open(db_file);
+  if (!writer.ok()) return std::move(writer).error();
+  if (auto st = (*writer)->exec(kWriterPragmas); !st) return std::move(st).error();
+  // Claim and migrate before switching to WAL, so a foreign file is refused
+  // without its journal mode being changed.
+  if (auto st = sqlite::migrate_identity_schema(**writer); !st) return std::move(st).error();
+  if (auto st = enable_wal(**writer); !st) return std::move(st).error();
+  auto reader = Connection::open(db_file);
+  if (!reader.ok()) return std::move(reader).error();
+  if (auto st = (*reader)->exec(kReaderPragmas); !st) return std::move(st).error();
+  return std::unique_ptr<IdentityStore>(new SqliteIdentityStore(std::move(writer).value(), std::move(reader).value()));
+}
+
+}  // namespace ossd::meta

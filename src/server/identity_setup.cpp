@@ -1,0 +1,71 @@
+#include "server/identity_setup.hpp"
+
+#include "iam/master_key.hpp"
+#include "meta/sqlite_identity_store.hpp"
+
+namespace ossd::server {
+namespace {
+
+struct KeyAndStore {
+  std::unique_ptr<meta::IdentityStore> store;
+  std::unique_ptr<iam::SecretBox> box;
+};
+
+Result<KeyAndStore> open_store_and_box(const IdentitySettings& settings, Random& random) {
+  const bool default_key = settings.master_key_file.empty();
+  const std::filesystem::path key_path =
+      default_key ? settings.data_dir / iam::kMasterKeyFile : settings.master_key_file;
+  auto key = iam::load_or_create_master_key(key_path, /*create=*/default_key, random);
+  if (!key) return Error(key.error().code, "master key: " + key.error().message);
+  auto box = iam::SecretBox::create(std::move(key.value()));
+  if (!box) return box.error();
+  auto store = meta::open_sqlite_identity_store(settings.data_dir / kIdentityDbFile);
+  if (!store) return Error(store.error().code, "identity store: " + store.error().message);
+  return KeyAndStore{std::move(store.value()), std::make_unique<iam::SecretBox>(std::move(box.value()))};
+}
+
+}  // namespace
+
+void IdentityComponents::wire(api::Services& services) const {
+  services.authorizer = authorizer.get();
+  services.identity = identity.get();
+  services.sts = sts.get();
+  services.nonces = nonces.get();
+}
+
+Result<std::unique_ptr<IdentityComponents>> open_identity(const IdentitySettings& settings, const RootAccount& root,
+                                                          Random& random, const Clock& clock) {
+  auto opened = open_store_and_box(settings, random);
+  if (!opened) return opened.error();
+  auto parts = std::make_unique<IdentityComponents>();
+  parts->store = std::move(opened->store);
+  parts->box = std::move(opened->box);
+  parts->keys = std::make_unique<iam::TokenKeys>(*parts->store, *parts->box);
+  if (auto loaded = parts->keys->load(random, clock.now()); !loaded) {
+    return Error(loaded.error().code, "STS token keys: " + loaded.error().message);
+  }
+  auth::Credential root_credential{root.access_key_id, root.access_key_secret, root.account_id, "root"};
+  parts->credentials = std::make_unique<iam::CredentialStore>(std::move(root_credential), *parts->store, *parts->box,
+                                                              *parts->keys, clock);
+  parts->authorizer = std::make_unique<iam::Authorizer>(*parts->store, root.account_id);
+  iam::CredentialStore* credentials = parts->credentials.get();
+  iam::Authorizer* authorizer = parts->authorizer.get();
+  parts->identity = std::make_unique<iam::IdentityService>(*parts->store, *parts->box, random, root.account_id,
+                                                           authorizer, [credentials, authorizer] {
+                                                             credentials->invalidate();
+                                                             authorizer->invalidate();
+                                                           });
+  parts->sts = std::make_unique<iam::StsService>(*parts->store, *parts->keys, random, root.account_id, authorizer);
+  parts->nonces = std::make_unique<iam::NonceCache>();
+  return parts;
+}
+
+Result<std::string> rotate_sts_key(const IdentitySettings& settings, Random& random, const Clock& clock) {
+  auto opened = open_store_and_box(settings, random);
+  if (!opened) return opened.error();
+  iam::TokenKeys keys(*opened->store, *opened->box);
+  if (auto loaded = keys.load(random, clock.now()); !loaded) return loaded.error();
+  return keys.rotate(random, clock.now());
+}
+
+}  // namespace ossd::server
