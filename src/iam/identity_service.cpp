@@ -39,11 +39,26 @@ Error invalid_chars(std::string_view param) {
                            "The parameter - \"" + std::string(param) + "\" contains invalid chars.");
 }
 
-// An entity name: 1..max characters, letters, digits and `extra`.
-Status check_name(std::string_view param, std::string_view value, size_t max, std::string_view extra) {
-  if (value.empty() || value.size() > max) return too_long(param);
+// The kinds of entity the RAM API names, with their name rules.
+struct EntityKind {
+  std::string_view type;         // "User": RAM codes, JSON keys, attachments' principal_type
+  std::string_view name_param;   // "UserName"
+  std::string_view arn_kind;     // "user", as in acs:ram::<account>:user/<name>
+  size_t max_name_chars;
+  std::string_view extra_chars;  // allowed in names besides ASCII letters and digits
+};
+
+constexpr EntityKind kUser{"User", "UserName", "user", 64, ".@_-"};
+constexpr EntityKind kGroup{"Group", "GroupName", "group", 64, ".@_-"};
+constexpr EntityKind kRole{"Role", "RoleName", "role", 64, "._-"};
+constexpr EntityKind kPolicy{"Policy", "PolicyName", "policy", 128, "-"};
+
+// A name of `kind` given in `param`: 1..max characters, letters, digits and
+// the kind's extra characters.
+Status check_name(const EntityKind& kind, std::string_view param, std::string_view value) {
+  if (value.empty() || value.size() > kind.max_name_chars) return too_long(param);
   for (char c : value) {
-    if (!is_ascii_alnum(c) && extra.find(c) == std::string_view::npos) return invalid_chars(param);
+    if (!is_ascii_alnum(c) && kind.extra_chars.find(c) == std::string_view::npos) return invalid_chars(param);
   }
   return ok_status();
 }
@@ -58,11 +73,6 @@ Status check_text(std::string_view param, std::string_view value, size_t max) {
   if (utf8_length(value) > max) return too_long(param);
   return ok_status();
 }
-
-Status check_user_name(std::string_view param, std::string_view value) { return check_name(param, value, 64, ".@_-"); }
-Status check_group_name(std::string_view param, std::string_view value) { return check_name(param, value, 64, ".@_-"); }
-Status check_role_name(std::string_view param, std::string_view value) { return check_name(param, value, 64, "._-"); }
-Status check_policy_name(std::string_view param, std::string_view value) { return check_name(param, value, 128, "-"); }
 
 // A policy document: within the size limit (InvalidParameter.<param>.Length)
 // and grammatical (MalformedPolicyDocument, with the parser's reason).
@@ -134,6 +144,14 @@ json policy_version_json(const meta::PolicyVersionRecord& version) {
           {"CreateDate", date_text(version.created_ms)}};
 }
 
+// A System policy has one version, v1.
+json system_policy_version_json(const SystemPolicy& policy) {
+  return {{"VersionId", "v1"},
+          {"IsDefaultVersion", true},
+          {"PolicyDocument", policy.document},
+          {"CreateDate", kSystemPolicyDate}};
+}
+
 json system_policy_json(const SystemPolicy& policy, bool with_document) {
   json out = {{"PolicyName", policy.name},      {"PolicyType", "System"}, {"Description", policy.description},
               {"DefaultVersion", "v1"},         {"AttachmentCount", 0},   {"CreateDate", kSystemPolicyDate},
@@ -154,11 +172,11 @@ json custom_policy_json(const meta::PolicyRecord& policy, bool with_document) {
   return out;
 }
 
-template <class T>
-json page_json(const char* list_name, const char* item_name, const meta::Page<T>& page, json (*render)(const T&)) {
+template <class T, class Render>
+json page_json(std::string_view list_name, std::string_view item_name, const meta::Page<T>& page, Render render) {
   json items = json::array();
   for (const auto& item : page.items) items.push_back(render(item));
-  json out = {{list_name, {{item_name, std::move(items)}}}, {"IsTruncated", page.truncated}};
+  json out = {{std::string(list_name), {{std::string(item_name), std::move(items)}}}, {"IsTruncated", page.truncated}};
   if (page.truncated) out["Marker"] = page.next_marker;
   return out;
 }
@@ -205,6 +223,31 @@ struct IdentityService::Impl {
     return value ? *value : std::string();
   }
 
+  // The name of an entity to create: present and well-formed.
+  static Result<std::string> new_entity_name(const RpcCall& call, const EntityKind& kind) {
+    auto name = required(call, kind.name_param);
+    if (!name) return name.error();
+    if (auto valid = check_name(kind, kind.name_param, *name); !valid) return valid.error();
+    return name;
+  }
+
+  // Free text that may be absent (then "").
+  static Result<std::string> optional_text(const RpcCall& call, std::string_view name, size_t max_chars) {
+    std::string value = optional(call, name);
+    if (auto valid = check_text(name, value, max_chars); !valid) return valid.error();
+    return value;
+  }
+
+  // Free text that replaces a field when given: null when absent, so the
+  // field keeps its value (an empty text clears it).
+  static Result<const std::string*> replacement_text(const RpcCall& call, std::string_view name, size_t max_chars) {
+    const std::string* value = call.param(name);
+    if (value) {
+      if (auto valid = check_text(name, *value, max_chars); !valid) return valid.error();
+    }
+    return value;
+  }
+
   static Result<meta::PageQuery> page_query(const RpcCall& call) {
     meta::PageQuery query;
     query.marker = optional(call, "Marker");
@@ -236,7 +279,7 @@ struct IdentityService::Impl {
   // The user a key operation is about: UserName, or the calling RAM user.
   static Result<std::string> key_owner(const RpcCall& call) {
     if (const std::string* name = call.param("UserName"); name && !name->empty()) {
-      if (auto valid = check_user_name("UserName", *name); !valid) return valid.error();
+      if (auto valid = check_name(kUser, "UserName", *name); !valid) return valid.error();
       return *name;
     }
     if (call.caller.kind == auth::PrincipalKind::RamUser) return call.caller.principal;
@@ -257,36 +300,107 @@ struct IdentityService::Impl {
     return ok_status();
   }
 
+  // `name` "*" stands for every entity of the kind (listings).
+  Status allow_on(const RpcCall& call, std::string_view action, const EntityKind& kind, std::string_view name) {
+    return allow(call, action, std::string(kind.arn_kind) + "/" + std::string(name));
+  }
+
+  // The entity an action is about (its name parameter), once the caller may
+  // act on it.
+  Result<std::string> permitted_target(const RpcCall& call, std::string_view action, const EntityKind& kind) {
+    auto name = required(call, kind.name_param);
+    if (!name) return name.error();
+    if (auto allowed = allow_on(call, action, kind, *name); !allowed) return allowed.error();
+    return name;
+  }
+
+  // ---- store ----
+
+  // A write's outcome: a failure names `entity` in its RAM code; a success
+  // runs on_change.
+  Status stored(Status written, std::string_view entity) {
+    if (!written) return store_error(std::move(written).error(), entity);
+    changed();
+    return ok_status();
+  }
+
+  // The answer to a write that returns nothing but success.
+  Result<json> empty_answer(Status written, std::string_view entity) {
+    if (auto done = stored(std::move(written), entity); !done) return done.error();
+    return json::object();
+  }
+
+  // EntityNotExist.<Type> unless the user, group or role exists.
+  Status require_principal(const EntityKind& kind, const std::string& name) {
+    Status found = ok_status();
+    if (kind.type == kUser.type) {
+      if (auto user = store.get_user(name); !user) found = user.error();
+    } else if (kind.type == kGroup.type) {
+      if (auto group = store.get_group(name); !group) found = group.error();
+    } else if (auto role = store.get_role(name); !role) {
+      found = role.error();
+    }
+    if (!found) return store_error(found.error(), kind.type);
+    return ok_status();
+  }
+
+  // Get<Type>: {"<Type>": render(record)}.
+  template <class Record, class Render>
+  Result<json> get_entity(const RpcCall& call, std::string_view action, const EntityKind& kind,
+                          Result<Record> (meta::IdentityStore::*get)(const std::string&), Render render) {
+    auto name = permitted_target(call, action, kind);
+    if (!name) return name.error();
+    auto record = (store.*get)(*name);
+    if (!record) return store_error(record.error(), kind.type);
+    return json{{std::string(kind.type), render(record.value())}};
+  }
+
+  // List<Type>s: one page in name order, {"<list_name>": {"<Type>": [...]}, "IsTruncated", "Marker"}.
+  template <class Record, class Render>
+  Result<json> list_entities(const RpcCall& call, std::string_view action, const EntityKind& kind,
+                             std::string_view list_name,
+                             Result<meta::Page<Record>> (meta::IdentityStore::*list)(const meta::PageQuery&),
+                             Render render) {
+    auto query = page_query(call);
+    if (!query) return query.error();
+    if (auto allowed = allow_on(call, action, kind, "*"); !allowed) return allowed.error();
+    auto page = (store.*list)(query.value());
+    if (!page) return store_error(page.error(), kind.type);
+    return page_json(list_name, kind.type, page.value(), render);
+  }
+
+  // Delete<Type>.
+  Result<json> delete_entity(const RpcCall& call, std::string_view action, const EntityKind& kind,
+                             Status (meta::IdentityStore::*remove)(const std::string&)) {
+    auto name = permitted_target(call, action, kind);
+    if (!name) return name.error();
+    return empty_answer((store.*remove)(*name), kind.type);
+  }
+
   // ---- users ----
 
   Result<json> create_user(const RpcCall& call) {
-    auto name = required(call, "UserName");
+    auto name = new_entity_name(call, kUser);
     if (!name) return name.error();
-    if (auto valid = check_user_name("UserName", *name); !valid) return valid.error();
-    const std::string display_name = optional(call, "DisplayName");
-    if (auto valid = check_text("DisplayName", display_name, 128); !valid) return valid.error();
-    const std::string comments = optional(call, "Comments");
-    if (auto valid = check_text("Comments", comments, 128); !valid) return valid.error();
-    if (auto allowed = allow(call, "CreateUser", "user/" + *name); !allowed) return allowed.error();
+    auto display_name = optional_text(call, "DisplayName", 128);
+    if (!display_name) return display_name.error();
+    auto comments = optional_text(call, "Comments", 128);
+    if (!comments) return comments.error();
+    if (auto allowed = allow_on(call, "CreateUser", kUser, *name); !allowed) return allowed.error();
 
     meta::UserRecord user;
     user.user_id = random_numeric_id(random, 16);
     user.name = *name;
-    user.display_name = display_name;
-    user.comments = comments;
+    user.display_name = *display_name;
+    user.comments = *comments;
     user.created_ms = user.updated_ms = to_unix_millis(call.now);
-    if (auto created = store.create_user(user); !created) return store_error(created.error(), "User");
-    changed();
+    if (auto done = stored(store.create_user(user), kUser.type); !done) return done.error();
     return json{{"User", user_json(user, false)}};
   }
 
   Result<json> get_user(const RpcCall& call) {
-    auto name = required(call, "UserName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "GetUser", "user/" + *name); !allowed) return allowed.error();
-    auto user = store.get_user(*name);
-    if (!user) return store_error(user.error(), "User");
-    return json{{"User", user_json(user.value(), true)}};
+    return get_entity(call, "GetUser", kUser, &meta::IdentityStore::get_user,
+                      [](const meta::UserRecord& user) { return user_json(user, true); });
   }
 
   Result<json> update_user(const RpcCall& call) {
@@ -294,47 +408,32 @@ struct IdentityService::Impl {
     if (!name) return name.error();
     const std::string* new_name = call.param("NewUserName");
     if (new_name && !new_name->empty()) {
-      if (auto valid = check_user_name("NewUserName", *new_name); !valid) return valid.error();
+      if (auto valid = check_name(kUser, "NewUserName", *new_name); !valid) return valid.error();
     }
-    const std::string* new_display = call.param("NewDisplayName");
-    if (new_display) {
-      if (auto valid = check_text("NewDisplayName", *new_display, 128); !valid) return valid.error();
-    }
-    const std::string* new_comments = call.param("NewComments");
-    if (new_comments) {
-      if (auto valid = check_text("NewComments", *new_comments, 128); !valid) return valid.error();
-    }
-    if (auto allowed = allow(call, "UpdateUser", "user/" + *name); !allowed) return allowed.error();
+    auto new_display = replacement_text(call, "NewDisplayName", 128);
+    if (!new_display) return new_display.error();
+    auto new_comments = replacement_text(call, "NewComments", 128);
+    if (!new_comments) return new_comments.error();
+    if (auto allowed = allow_on(call, "UpdateUser", kUser, *name); !allowed) return allowed.error();
 
     auto user = store.get_user(*name);
-    if (!user) return store_error(user.error(), "User");
+    if (!user) return store_error(user.error(), kUser.type);
     meta::UserRecord updated = user.value();
     if (new_name && !new_name->empty()) updated.name = *new_name;
-    if (new_display) updated.display_name = *new_display;
-    if (new_comments) updated.comments = *new_comments;
+    if (*new_display) updated.display_name = **new_display;
+    if (*new_comments) updated.comments = **new_comments;
     updated.updated_ms = to_unix_millis(call.now);
-    if (auto stored = store.update_user(*name, updated); !stored) return store_error(stored.error(), "User");
-    changed();
+    if (auto done = stored(store.update_user(*name, updated), kUser.type); !done) return done.error();
     return json{{"User", user_json(updated, true)}};
   }
 
   Result<json> list_users(const RpcCall& call) {
-    auto query = page_query(call);
-    if (!query) return query.error();
-    if (auto allowed = allow(call, "ListUsers", "user/*"); !allowed) return allowed.error();
-    auto page = store.list_users(query.value());
-    if (!page) return store_error(page.error(), "User");
-    return page_json<meta::UserRecord>("Users", "User", page.value(),
-                                       [](const meta::UserRecord& u) { return user_json(u, true); });
+    return list_entities(call, "ListUsers", kUser, "Users", &meta::IdentityStore::list_users,
+                         [](const meta::UserRecord& user) { return user_json(user, true); });
   }
 
   Result<json> delete_user(const RpcCall& call) {
-    auto name = required(call, "UserName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "DeleteUser", "user/" + *name); !allowed) return allowed.error();
-    if (auto deleted = store.delete_user(*name); !deleted) return store_error(deleted.error(), "User");
-    changed();
-    return json::object();
+    return delete_entity(call, "DeleteUser", kUser, &meta::IdentityStore::delete_user);
   }
 
   // ---- access keys ----
@@ -342,7 +441,7 @@ struct IdentityService::Impl {
   Result<json> create_access_key(const RpcCall& call) {
     auto owner = key_owner(call);
     if (!owner) return owner.error();
-    if (auto allowed = allow(call, "CreateAccessKey", "user/" + *owner); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "CreateAccessKey", kUser, *owner); !allowed) return allowed.error();
 
     const std::string secret = random_text(random, kAlphanumeric, 30);
     meta::AccessKeyRecord key;
@@ -351,10 +450,9 @@ struct IdentityService::Impl {
     key.secret_sealed = box.seal(secret, access_key_secret_context(key.access_key_id), random);
     key.status = "Active";
     key.created_ms = to_unix_millis(call.now);
-    if (auto created = store.create_access_key(key, kMaxAccessKeysPerUser); !created) {
-      return store_error(created.error(), "User.AccessKey");
+    if (auto done = stored(store.create_access_key(key, kMaxAccessKeysPerUser), "User.AccessKey"); !done) {
+      return done.error();
     }
-    changed();
     return json{{"AccessKey",
                  {{"AccessKeyId", key.access_key_id},
                   {"AccessKeySecret", secret},
@@ -365,10 +463,10 @@ struct IdentityService::Impl {
   Result<json> list_access_keys(const RpcCall& call) {
     auto owner = key_owner(call);
     if (!owner) return owner.error();
-    if (auto allowed = allow(call, "ListAccessKeys", "user/" + *owner); !allowed) return allowed.error();
-    if (auto user = store.get_user(*owner); !user) return store_error(user.error(), "User");
+    if (auto allowed = allow_on(call, "ListAccessKeys", kUser, *owner); !allowed) return allowed.error();
+    if (auto found = require_principal(kUser, *owner); !found) return found.error();
     auto keys = store.list_access_keys(*owner);
-    if (!keys) return store_error(keys.error(), "User");
+    if (!keys) return store_error(keys.error(), kUser.type);
     json items = json::array();
     for (const auto& key : keys.value()) {
       items.push_back(
@@ -387,12 +485,8 @@ struct IdentityService::Impl {
     }
     auto owner = key_owner(call);
     if (!owner) return owner.error();
-    if (auto allowed = allow(call, "UpdateAccessKey", "user/" + *owner); !allowed) return allowed.error();
-    if (auto updated = store.set_access_key_status(*owner, *key_id, *status); !updated) {
-      return store_error(updated.error(), "AccessKey");
-    }
-    changed();
-    return json::object();
+    if (auto allowed = allow_on(call, "UpdateAccessKey", kUser, *owner); !allowed) return allowed.error();
+    return empty_answer(store.set_access_key_status(*owner, *key_id, *status), "AccessKey");
   }
 
   Result<json> delete_access_key(const RpcCall& call) {
@@ -400,92 +494,64 @@ struct IdentityService::Impl {
     if (!key_id) return key_id.error();
     auto owner = key_owner(call);
     if (!owner) return owner.error();
-    if (auto allowed = allow(call, "DeleteAccessKey", "user/" + *owner); !allowed) return allowed.error();
-    if (auto deleted = store.delete_access_key(*owner, *key_id); !deleted) {
-      return store_error(deleted.error(), "AccessKey");
-    }
-    changed();
-    return json::object();
+    if (auto allowed = allow_on(call, "DeleteAccessKey", kUser, *owner); !allowed) return allowed.error();
+    return empty_answer(store.delete_access_key(*owner, *key_id), "AccessKey");
   }
 
   // ---- groups ----
 
   Result<json> create_group(const RpcCall& call) {
-    auto name = required(call, "GroupName");
+    auto name = new_entity_name(call, kGroup);
     if (!name) return name.error();
-    if (auto valid = check_group_name("GroupName", *name); !valid) return valid.error();
-    const std::string comments = optional(call, "Comments");
-    if (auto valid = check_text("Comments", comments, 128); !valid) return valid.error();
-    if (auto allowed = allow(call, "CreateGroup", "group/" + *name); !allowed) return allowed.error();
+    auto comments = optional_text(call, "Comments", 128);
+    if (!comments) return comments.error();
+    if (auto allowed = allow_on(call, "CreateGroup", kGroup, *name); !allowed) return allowed.error();
+
     meta::GroupRecord group;
     group.group_id = random_numeric_id(random, 16);
     group.name = *name;
-    group.comments = comments;
+    group.comments = *comments;
     group.created_ms = group.updated_ms = to_unix_millis(call.now);
-    if (auto created = store.create_group(group); !created) return store_error(created.error(), "Group");
-    changed();
+    if (auto done = stored(store.create_group(group), kGroup.type); !done) return done.error();
     return json{{"Group", group_json(group, false)}};
   }
 
   Result<json> get_group(const RpcCall& call) {
-    auto name = required(call, "GroupName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "GetGroup", "group/" + *name); !allowed) return allowed.error();
-    auto group = store.get_group(*name);
-    if (!group) return store_error(group.error(), "Group");
-    return json{{"Group", group_json(group.value(), true)}};
+    return get_entity(call, "GetGroup", kGroup, &meta::IdentityStore::get_group,
+                      [](const meta::GroupRecord& group) { return group_json(group, true); });
   }
 
   Result<json> list_groups(const RpcCall& call) {
-    auto query = page_query(call);
-    if (!query) return query.error();
-    if (auto allowed = allow(call, "ListGroups", "group/*"); !allowed) return allowed.error();
-    auto page = store.list_groups(query.value());
-    if (!page) return store_error(page.error(), "Group");
-    return page_json<meta::GroupRecord>("Groups", "Group", page.value(),
-                                        [](const meta::GroupRecord& g) { return group_json(g, true); });
+    return list_entities(call, "ListGroups", kGroup, "Groups", &meta::IdentityStore::list_groups,
+                         [](const meta::GroupRecord& group) { return group_json(group, true); });
   }
 
   Result<json> delete_group(const RpcCall& call) {
-    auto name = required(call, "GroupName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "DeleteGroup", "group/" + *name); !allowed) return allowed.error();
-    if (auto deleted = store.delete_group(*name); !deleted) return store_error(deleted.error(), "Group");
-    changed();
-    return json::object();
+    return delete_entity(call, "DeleteGroup", kGroup, &meta::IdentityStore::delete_group);
   }
 
   Result<json> add_user_to_group(const RpcCall& call) {
     auto user = required(call, "UserName");
     if (!user) return user.error();
-    auto group = required(call, "GroupName");
+    auto group = permitted_target(call, "AddUserToGroup", kGroup);
     if (!group) return group.error();
-    if (auto allowed = allow(call, "AddUserToGroup", "group/" + *group); !allowed) return allowed.error();
-    if (auto added = store.add_user_to_group(*user, *group); !added) return store_error(added.error(), "Group.User");
-    changed();
-    return json::object();
+    return empty_answer(store.add_user_to_group(*user, *group), "Group.User");
   }
 
   Result<json> remove_user_from_group(const RpcCall& call) {
     auto user = required(call, "UserName");
     if (!user) return user.error();
-    auto group = required(call, "GroupName");
+    auto group = permitted_target(call, "RemoveUserFromGroup", kGroup);
     if (!group) return group.error();
-    if (auto allowed = allow(call, "RemoveUserFromGroup", "group/" + *group); !allowed) return allowed.error();
-    if (auto removed = store.remove_user_from_group(*user, *group); !removed) {
-      return store_error(removed.error(), "Group.User");
-    }
-    changed();
-    return json::object();
+    return empty_answer(store.remove_user_from_group(*user, *group), "Group.User");
   }
 
   Result<json> list_groups_for_user(const RpcCall& call) {
-    auto user = required(call, "UserName");
+    auto user = permitted_target(call, "ListGroupsForUser", kUser);
     if (!user) return user.error();
-    if (auto allowed = allow(call, "ListGroupsForUser", "user/" + *user); !allowed) return allowed.error();
-    if (auto found = store.get_user(*user); !found) return store_error(found.error(), "User");
+    if (auto found = require_principal(kUser, *user); !found) return found.error();
     auto groups = store.list_groups_for_user(*user);
-    if (!groups) return store_error(groups.error(), "User");
+    if (!groups) return store_error(groups.error(), kUser.type);
     json items = json::array();
     for (const auto& group : groups.value()) {
       items.push_back({{"GroupId", group.group_id}, {"GroupName", group.name}, {"Comments", group.comments}});
@@ -494,12 +560,11 @@ struct IdentityService::Impl {
   }
 
   Result<json> list_users_for_group(const RpcCall& call) {
-    auto group = required(call, "GroupName");
+    auto group = permitted_target(call, "ListUsersForGroup", kGroup);
     if (!group) return group.error();
-    if (auto allowed = allow(call, "ListUsersForGroup", "group/" + *group); !allowed) return allowed.error();
-    if (auto found = store.get_group(*group); !found) return store_error(found.error(), "Group");
+    if (auto found = require_principal(kGroup, *group); !found) return found.error();
     auto users = store.list_users_for_group(*group);
-    if (!users) return store_error(users.error(), "Group");
+    if (!users) return store_error(users.error(), kGroup.type);
     json items = json::array();
     for (const auto& user : users.value()) {
       items.push_back({{"UserId", user.user_id}, {"UserName", user.name}, {"DisplayName", user.display_name}});
@@ -531,56 +596,42 @@ struct IdentityService::Impl {
   }
 
   Result<json> create_role(const RpcCall& call) {
-    auto name = required(call, "RoleName");
+    auto name = new_entity_name(call, kRole);
     if (!name) return name.error();
-    if (auto valid = check_role_name("RoleName", *name); !valid) return valid.error();
     auto trust = required(call, "AssumeRolePolicyDocument");
     if (!trust) return trust.error();
     if (auto valid = check_policy_document("AssumeRolePolicyDocument", *trust, kMaxTrustPolicyChars); !valid) {
       return valid.error();
     }
-    const std::string description = optional(call, "Description");
-    if (auto valid = check_text("Description", description, 1024); !valid) return valid.error();
+    auto description = optional_text(call, "Description", 1024);
+    if (!description) return description.error();
     int64_t max_duration = kMinRoleSessionDuration;
     if (const std::string* text = call.param("MaxSessionDuration"); text && !text->empty()) {
       auto duration = session_duration("MaxSessionDuration", *text);
       if (!duration) return duration.error();
       max_duration = *duration;
     }
-    if (auto allowed = allow(call, "CreateRole", "role/" + *name); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "CreateRole", kRole, *name); !allowed) return allowed.error();
 
     meta::RoleRecord role;
     role.role_id = random_numeric_id(random, 18);
     role.name = *name;
-    role.description = description;
+    role.description = *description;
     role.trust_policy = *trust;
     role.max_session_duration_s = max_duration;
     role.created_ms = role.updated_ms = to_unix_millis(call.now);
-    if (auto created = store.create_role(role); !created) return store_error(created.error(), "Role");
-    changed();
+    if (auto done = stored(store.create_role(role), kRole.type); !done) return done.error();
     return json{{"Role", role_json(role, true, false)}};
   }
 
   Result<json> get_role(const RpcCall& call) {
-    auto name = required(call, "RoleName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "GetRole", "role/" + *name); !allowed) return allowed.error();
-    auto role = store.get_role(*name);
-    if (!role) return store_error(role.error(), "Role");
-    return json{{"Role", role_json(role.value(), true, true)}};
+    return get_entity(call, "GetRole", kRole, &meta::IdentityStore::get_role,
+                      [this](const meta::RoleRecord& role) { return role_json(role, true, true); });
   }
 
   Result<json> list_roles(const RpcCall& call) {
-    auto query = page_query(call);
-    if (!query) return query.error();
-    if (auto allowed = allow(call, "ListRoles", "role/*"); !allowed) return allowed.error();
-    auto page = store.list_roles(query.value());
-    if (!page) return store_error(page.error(), "Role");
-    json items = json::array();
-    for (const auto& role : page->items) items.push_back(role_json(role, false, true));
-    json out = {{"Roles", {{"Role", std::move(items)}}}, {"IsTruncated", page->truncated}};
-    if (page->truncated) out["Marker"] = page->next_marker;
-    return out;
+    return list_entities(call, "ListRoles", kRole, "Roles", &meta::IdentityStore::list_roles,
+                         [this](const meta::RoleRecord& role) { return role_json(role, false, true); });
   }
 
   Result<json> update_role(const RpcCall& call) {
@@ -592,53 +643,44 @@ struct IdentityService::Impl {
         return valid.error();
       }
     }
-    const std::string* new_description = call.param("NewDescription");
-    if (new_description) {
-      if (auto valid = check_text("NewDescription", *new_description, 1024); !valid) return valid.error();
-    }
+    auto new_description = replacement_text(call, "NewDescription", 1024);
+    if (!new_description) return new_description.error();
     std::optional<int64_t> new_duration;
     if (const std::string* text = call.param("NewMaxSessionDuration"); text && !text->empty()) {
       auto duration = session_duration("NewMaxSessionDuration", *text);
       if (!duration) return duration.error();
       new_duration = *duration;
     }
-    if (auto allowed = allow(call, "UpdateRole", "role/" + *name); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "UpdateRole", kRole, *name); !allowed) return allowed.error();
 
     auto role = store.get_role(*name);
-    if (!role) return store_error(role.error(), "Role");
+    if (!role) return store_error(role.error(), kRole.type);
     meta::RoleRecord updated = role.value();
     if (new_trust) updated.trust_policy = *new_trust;
-    if (new_description) updated.description = *new_description;
+    if (*new_description) updated.description = **new_description;
     if (new_duration) updated.max_session_duration_s = *new_duration;
     updated.updated_ms = to_unix_millis(call.now);
-    if (auto stored = store.update_role(*name, updated); !stored) return store_error(stored.error(), "Role");
-    changed();
+    if (auto done = stored(store.update_role(*name, updated), kRole.type); !done) return done.error();
     return json{{"Role", role_json(updated, true, true)}};
   }
 
   Result<json> delete_role(const RpcCall& call) {
-    auto name = required(call, "RoleName");
-    if (!name) return name.error();
-    if (auto allowed = allow(call, "DeleteRole", "role/" + *name); !allowed) return allowed.error();
-    if (auto deleted = store.delete_role(*name); !deleted) return store_error(deleted.error(), "Role");
-    changed();
-    return json::object();
+    return delete_entity(call, "DeleteRole", kRole, &meta::IdentityStore::delete_role);
   }
 
   // ---- policies ----
 
   Result<json> create_policy(const RpcCall& call) {
-    auto name = required(call, "PolicyName");
+    auto name = new_entity_name(call, kPolicy);
     if (!name) return name.error();
-    if (auto valid = check_policy_name("PolicyName", *name); !valid) return valid.error();
     auto document = required(call, "PolicyDocument");
     if (!document) return document.error();
     if (auto valid = check_policy_document("PolicyDocument", *document, kMaxPolicyDocumentChars); !valid) {
       return valid.error();
     }
-    const std::string description = optional(call, "Description");
-    if (auto valid = check_text("Description", description, 1024); !valid) return valid.error();
-    if (auto allowed = allow(call, "CreatePolicy", "policy/" + *name); !allowed) return allowed.error();
+    auto description = optional_text(call, "Description", 1024);
+    if (!description) return description.error();
+    if (auto allowed = allow_on(call, "CreatePolicy", kPolicy, *name); !allowed) return allowed.error();
     // One name, one policy: attachments and listings name policies by name.
     if (find_system_policy(*name) != nullptr) {
       return rpc_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.Policy",
@@ -648,12 +690,11 @@ struct IdentityService::Impl {
     meta::PolicyRecord policy;
     policy.name = *name;
     policy.policy_type = "Custom";
-    policy.description = description;
+    policy.description = *description;
     policy.default_version = "v1";
     policy.document = *document;
     policy.created_ms = policy.updated_ms = to_unix_millis(call.now);
-    if (auto created = store.create_policy(policy); !created) return store_error(created.error(), "Policy");
-    changed();
+    if (auto done = stored(store.create_policy(policy), kPolicy.type); !done) return done.error();
     return json{{"Policy",
                  {{"PolicyName", policy.name},
                   {"PolicyType", "Custom"},
@@ -671,19 +712,16 @@ struct IdentityService::Impl {
     if (!name) return name.error();
     auto type = policy_type(call, false);
     if (!type) return type.error();
-    if (auto allowed = allow(call, "GetPolicy", "policy/" + *name); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "GetPolicy", kPolicy, *name); !allowed) return allowed.error();
     if (*type != "Custom") {
       if (const SystemPolicy* system = find_system_policy(*name)) {
-        json version = {{"VersionId", "v1"},
-                        {"IsDefaultVersion", true},
-                        {"PolicyDocument", system->document},
-                        {"CreateDate", kSystemPolicyDate}};
-        return json{{"Policy", system_policy_json(*system, true)}, {"DefaultPolicyVersion", std::move(version)}};
+        return json{{"Policy", system_policy_json(*system, true)},
+                    {"DefaultPolicyVersion", system_policy_version_json(*system)}};
       }
       if (*type == "System") return no_such_policy(*name);
     }
     auto policy = store.get_policy(*name);
-    if (!policy) return store_error(policy.error(), "Policy");
+    if (!policy) return store_error(policy.error(), kPolicy.type);
     json version = {{"VersionId", policy->default_version},
                     {"IsDefaultVersion", true},
                     {"PolicyDocument", policy->document},
@@ -702,7 +740,7 @@ struct IdentityService::Impl {
     if (!type) return type.error();
     auto query = page_query(call);
     if (!query) return query.error();
-    if (auto allowed = allow(call, "ListPolicies", "policy/*"); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "ListPolicies", kPolicy, "*"); !allowed) return allowed.error();
 
     std::vector<std::pair<std::string, json>> merged;
     bool more = false;
@@ -714,7 +752,7 @@ struct IdentityService::Impl {
     }
     if (*type != "System") {
       auto page = store.list_policies(query.value());
-      if (!page) return store_error(page.error(), "Policy");
+      if (!page) return store_error(page.error(), kPolicy.type);
       more = page->truncated;
       for (const auto& policy : page->items) merged.emplace_back(policy.name, custom_policy_json(policy, false));
     }
@@ -731,13 +769,10 @@ struct IdentityService::Impl {
   }
 
   Result<json> delete_policy(const RpcCall& call) {
-    auto name = required(call, "PolicyName");
+    auto name = permitted_target(call, "DeletePolicy", kPolicy);
     if (!name) return name.error();
-    if (auto allowed = allow(call, "DeletePolicy", "policy/" + *name); !allowed) return allowed.error();
     if (find_system_policy(*name) != nullptr) return no_permission("System policies cannot be deleted.");
-    if (auto deleted = store.delete_policy(*name); !deleted) return store_error(deleted.error(), "Policy");
-    changed();
-    return json::object();
+    return empty_answer(store.delete_policy(*name), kPolicy.type);
   }
 
   Result<json> create_policy_version(const RpcCall& call) {
@@ -754,10 +789,10 @@ struct IdentityService::Impl {
                                "The parameter - \"SetAsDefault\" must be true or false.");
     }
     const bool set_default = set_default_text == "true";
-    if (auto allowed = allow(call, "CreatePolicyVersion", "policy/" + *name); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "CreatePolicyVersion", kPolicy, *name); !allowed) return allowed.error();
 
     auto versions = store.list_policy_versions(*name);
-    if (!versions) return store_error(versions.error(), "Policy");
+    if (!versions) return store_error(versions.error(), kPolicy.type);
     int64_t highest = 0;
     for (const auto& v : versions.value()) {
       if (v.version_id.size() > 1 && v.version_id[0] == 'v') {
@@ -769,10 +804,9 @@ struct IdentityService::Impl {
     version.document = *document;
     version.is_default = set_default;
     version.created_ms = to_unix_millis(call.now);
-    if (auto created = store.create_policy_version(*name, version, set_default); !created) {
-      return store_error(created.error(), "Policy.Version");
+    if (auto done = stored(store.create_policy_version(*name, version, set_default), "Policy.Version"); !done) {
+      return done.error();
     }
-    changed();
     return json{{"PolicyVersion", policy_version_json(version)}};
   }
 
@@ -781,16 +815,13 @@ struct IdentityService::Impl {
     if (!name) return name.error();
     auto type = policy_type(call, false);
     if (!type) return type.error();
-    if (auto allowed = allow(call, "ListPolicyVersions", "policy/" + *name); !allowed) return allowed.error();
+    if (auto allowed = allow_on(call, "ListPolicyVersions", kPolicy, *name); !allowed) return allowed.error();
     json items = json::array();
     if (const SystemPolicy* system = find_system_policy(*name); system && *type != "Custom") {
-      items.push_back({{"VersionId", "v1"},
-                       {"IsDefaultVersion", true},
-                       {"PolicyDocument", system->document},
-                       {"CreateDate", kSystemPolicyDate}});
+      items.push_back(system_policy_version_json(*system));
     } else {
       auto versions = store.list_policy_versions(*name);
-      if (!versions) return store_error(versions.error(), "Policy");
+      if (!versions) return store_error(versions.error(), kPolicy.type);
       for (const auto& v : versions.value()) items.push_back(policy_version_json(v));
     }
     return json{{"PolicyVersions", {{"PolicyVersion", std::move(items)}}}};
@@ -810,64 +841,53 @@ struct IdentityService::Impl {
                      "The policy version does not exist: " + *version_id);
   }
 
-  // ---- attachments ----
+  // ---- attachments (one of each per principal kind: User, Group, Role) ----
 
-  // principal_type: "User" | "Group" | "Role"; param: its name parameter.
-  Result<json> attach(const RpcCall& call, const char* principal_type, const char* param, const char* action,
-                      const char* arn_kind) {
+  // The attachment an Attach or Detach call names (attached now), once the
+  // caller may act on the principal.
+  Result<meta::AttachmentRecord> named_attachment(const RpcCall& call, std::string_view action,
+                                                  const EntityKind& principal) {
     auto type = policy_type(call, true);
     if (!type) return type.error();
     auto policy_name = required(call, "PolicyName");
     if (!policy_name) return policy_name.error();
-    auto principal = required(call, param);
-    if (!principal) return principal.error();
-    if (auto allowed = allow(call, action, std::string(arn_kind) + "/" + *principal); !allowed) return allowed.error();
-    if (*type == "System" && find_system_policy(*policy_name) == nullptr) return no_such_policy(*policy_name);
+    auto principal_name = permitted_target(call, action, principal);
+    if (!principal_name) return principal_name.error();
     meta::AttachmentRecord attachment;
-    attachment.policy_name = *policy_name;
-    attachment.policy_type = *type;
-    attachment.principal_type = principal_type;
-    attachment.principal_name = *principal;
+    attachment.policy_name = std::move(policy_name).value();
+    attachment.policy_type = std::move(type).value();
+    attachment.principal_type = principal.type;
+    attachment.principal_name = std::move(principal_name).value();
     attachment.attached_ms = to_unix_millis(call.now);
-    if (auto attached = store.attach_policy(attachment); !attached) {
-      return store_error(attached.error(), std::string("Policy.") + principal_type);
-    }
-    changed();
-    return json::object();
+    return attachment;
   }
 
-  Result<json> detach(const RpcCall& call, const char* principal_type, const char* param, const char* action,
-                      const char* arn_kind) {
-    auto type = policy_type(call, true);
-    if (!type) return type.error();
-    auto policy_name = required(call, "PolicyName");
-    if (!policy_name) return policy_name.error();
-    auto principal = required(call, param);
-    if (!principal) return principal.error();
-    if (auto allowed = allow(call, action, std::string(arn_kind) + "/" + *principal); !allowed) return allowed.error();
-    if (auto detached = store.detach_policy(*type, *policy_name, principal_type, *principal); !detached) {
-      return store_error(detached.error(), std::string("Attachment"));
+  template <const EntityKind& principal>
+  Result<json> attach_policy(const RpcCall& call) {
+    auto attachment = named_attachment(call, "AttachPolicyTo" + std::string(principal.type), principal);
+    if (!attachment) return attachment.error();
+    if (attachment->policy_type == "System" && find_system_policy(attachment->policy_name) == nullptr) {
+      return no_such_policy(attachment->policy_name);
     }
-    changed();
-    return json::object();
+    return empty_answer(store.attach_policy(*attachment), "Policy." + std::string(principal.type));
   }
 
-  Result<json> list_policies_for(const RpcCall& call, const char* principal_type, const char* param, const char* action,
-                                 const char* arn_kind) {
-    auto principal = required(call, param);
-    if (!principal) return principal.error();
-    if (auto allowed = allow(call, action, std::string(arn_kind) + "/" + *principal); !allowed) return allowed.error();
-    Status exists = ok_status();
-    if (std::string_view(principal_type) == "User") {
-      if (auto u = store.get_user(*principal); !u) exists = store_error(u.error(), "User");
-    } else if (std::string_view(principal_type) == "Group") {
-      if (auto g = store.get_group(*principal); !g) exists = store_error(g.error(), "Group");
-    } else {
-      if (auto r = store.get_role(*principal); !r) exists = store_error(r.error(), "Role");
-    }
-    if (!exists) return exists.error();
-    auto attachments = store.list_attachments_for(principal_type, *principal);
-    if (!attachments) return store_error(attachments.error(), principal_type);
+  template <const EntityKind& principal>
+  Result<json> detach_policy(const RpcCall& call) {
+    auto attachment = named_attachment(call, "DetachPolicyFrom" + std::string(principal.type), principal);
+    if (!attachment) return attachment.error();
+    return empty_answer(store.detach_policy(attachment->policy_type, attachment->policy_name,
+                                            attachment->principal_type, attachment->principal_name),
+                        "Attachment");
+  }
+
+  template <const EntityKind& principal>
+  Result<json> list_policies_for(const RpcCall& call) {
+    auto name = permitted_target(call, "ListPoliciesFor" + std::string(principal.type), principal);
+    if (!name) return name.error();
+    if (auto found = require_principal(principal, *name); !found) return found.error();
+    auto attachments = store.list_attachments_for(std::string(principal.type), *name);
+    if (!attachments) return store_error(attachments.error(), principal.type);
     json items = json::array();
     for (const auto& attachment : attachments.value()) {
       std::string description;
@@ -885,34 +905,6 @@ struct IdentityService::Impl {
                        {"AttachDate", date_text(attachment.attached_ms)}});
     }
     return json{{"Policies", {{"Policy", std::move(items)}}}};
-  }
-
-  Result<json> attach_policy_to_user(const RpcCall& c) {
-    return attach(c, "User", "UserName", "AttachPolicyToUser", "user");
-  }
-  Result<json> attach_policy_to_group(const RpcCall& c) {
-    return attach(c, "Group", "GroupName", "AttachPolicyToGroup", "group");
-  }
-  Result<json> attach_policy_to_role(const RpcCall& c) {
-    return attach(c, "Role", "RoleName", "AttachPolicyToRole", "role");
-  }
-  Result<json> detach_policy_from_user(const RpcCall& c) {
-    return detach(c, "User", "UserName", "DetachPolicyFromUser", "user");
-  }
-  Result<json> detach_policy_from_group(const RpcCall& c) {
-    return detach(c, "Group", "GroupName", "DetachPolicyFromGroup", "group");
-  }
-  Result<json> detach_policy_from_role(const RpcCall& c) {
-    return detach(c, "Role", "RoleName", "DetachPolicyFromRole", "role");
-  }
-  Result<json> list_policies_for_user(const RpcCall& c) {
-    return list_policies_for(c, "User", "UserName", "ListPoliciesForUser", "user");
-  }
-  Result<json> list_policies_for_group(const RpcCall& c) {
-    return list_policies_for(c, "Group", "GroupName", "ListPoliciesForGroup", "group");
-  }
-  Result<json> list_policies_for_role(const RpcCall& c) {
-    return list_policies_for(c, "Role", "RoleName", "ListPoliciesForRole", "role");
   }
 };
 
@@ -946,15 +938,15 @@ const std::array<IdentityService::Impl::Action, 41> IdentityService::Impl::kActi
     {"CreatePolicyVersion", false, &Impl::create_policy_version},
     {"ListPolicyVersions", true, &Impl::list_policy_versions},
     {"GetPolicyVersion", true, &Impl::get_policy_version},
-    {"AttachPolicyToUser", false, &Impl::attach_policy_to_user},
-    {"AttachPolicyToGroup", false, &Impl::attach_policy_to_group},
-    {"AttachPolicyToRole", false, &Impl::attach_policy_to_role},
-    {"DetachPolicyFromUser", false, &Impl::detach_policy_from_user},
-    {"DetachPolicyFromGroup", false, &Impl::detach_policy_from_group},
-    {"DetachPolicyFromRole", false, &Impl::detach_policy_from_role},
-    {"ListPoliciesForUser", true, &Impl::list_policies_for_user},
-    {"ListPoliciesForGroup", true, &Impl::list_policies_for_group},
-    {"ListPoliciesForRole", true, &Impl::list_policies_for_role},
+    {"AttachPolicyToUser", false, &Impl::attach_policy<kUser>},
+    {"AttachPolicyToGroup", false, &Impl::attach_policy<kGroup>},
+    {"AttachPolicyToRole", false, &Impl::attach_policy<kRole>},
+    {"DetachPolicyFromUser", false, &Impl::detach_policy<kUser>},
+    {"DetachPolicyFromGroup", false, &Impl::detach_policy<kGroup>},
+    {"DetachPolicyFromRole", false, &Impl::detach_policy<kRole>},
+    {"ListPoliciesForUser", true, &Impl::list_policies_for<kUser>},
+    {"ListPoliciesForGroup", true, &Impl::list_policies_for<kGroup>},
+    {"ListPoliciesForRole", true, &Impl::list_policies_for<kRole>},
     // Present in the SDK, absent from the store interface: refused plainly.
     {"UpdateGroup", false, nullptr},
     {"SetDefaultPolicyVersion", false, nullptr},

@@ -1,6 +1,6 @@
 #include "meta/sqlite_identity_schema.hpp"
 
-#include <string>
+#include "meta/sqlite_migrations.hpp"
 
 namespace ossd::meta::sqlite {
 
@@ -101,53 +101,14 @@ CREATE TABLE token_keys (
 
 constexpr const char* kMigrations[] = {kVersion1};
 
-Error foreign_database(const std::string& why) {
-  return Error(ErrorCode::InternalError, "not an ossd identity database: " + why);
-}
-
-// Inside the write lock: refuses files that belong to something else, and
-// claims a brand-new (empty) file for the identity schema.
-Status check_or_claim_file(Connection& c) {
-  auto application_id = c.query_int("PRAGMA application_id");
-  if (!application_id.ok()) return std::move(application_id).error();
-  if (*application_id == kIdentityApplicationId) return ok_status();
-  if (*application_id != 0) return foreign_database("application_id " + std::to_string(*application_id));
-  auto tables = c.query_int("SELECT count(*) FROM sqlite_master");
-  if (!tables.ok()) return std::move(tables).error();
-  if (*tables != 0) return foreign_database("the file already holds other tables");
-  return c.exec(("PRAGMA application_id = " + std::to_string(kIdentityApplicationId)).c_str());
-}
-
 }  // namespace
 
 std::span<const char* const> identity_schema_migrations() { return kMigrations; }
 
 Status migrate_identity_schema(Connection& connection) {
-  const auto migrations = identity_schema_migrations();
-  const auto known = static_cast<int64_t>(migrations.size());
-  // One transaction for the check and each step: another process opening the
-  // same file at the same time waits on the lock and then sees the result.
-  for (;;) {
-    bool done = false;
-    Status step = in_transaction(connection, "BEGIN IMMEDIATE", [&](Connection& c) -> Status {
-      if (auto st = check_or_claim_file(c); !st) return st;
-      auto current = c.query_int("PRAGMA user_version");
-      if (!current.ok()) return std::move(current).error();
-      if (*current > known) {
-        return Error(ErrorCode::InternalError, "identity schema version " + std::to_string(*current) +
-                                                   " is newer than this build supports (" +
-                                                   std::to_string(known) + ")");
-      }
-      if (*current == known) {
-        done = true;
-        return ok_status();
-      }
-      if (auto st = c.exec(migrations[static_cast<size_t>(*current)]); !st) return st;
-      return c.exec(("PRAGMA user_version = " + std::to_string(*current + 1)).c_str());
-    });
-    if (!step) return step;
-    if (done) return ok_status();
-  }
+  return apply_migrations(connection, {.database = "identity",
+                                       .migrations = identity_schema_migrations(),
+                                       .application_id = kIdentityApplicationId});
 }
 
 }  // namespace ossd::meta::sqlite

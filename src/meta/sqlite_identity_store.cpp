@@ -177,15 +177,14 @@ struct PrincipalKind {
   const std::string* exists_sql;
 };
 
-const PrincipalKind kPrincipalKinds[] = {
-    {"User", "user", &kUserExists},
-    {"Group", "group", &kGroupExists},
-    {"Role", "role", &kRoleExists},
-};
+const PrincipalKind kUserKind{"User", "user", &kUserExists};
+const PrincipalKind kGroupKind{"Group", "group", &kGroupExists};
+const PrincipalKind kRoleKind{"Role", "role", &kRoleExists};
+const PrincipalKind* const kPrincipalKinds[] = {&kUserKind, &kGroupKind, &kRoleKind};
 
 Result<const PrincipalKind*> principal_kind(const std::string& type) {
-  for (const PrincipalKind& kind : kPrincipalKinds) {
-    if (kind.type == type) return &kind;
+  for (const PrincipalKind* kind : kPrincipalKinds) {
+    if (kind->type == type) return kind;
   }
   return Error(ErrorCode::InvalidArgument, "unknown principal type '" + type + "' (User, Group or Role)");
 }
@@ -193,6 +192,15 @@ Result<const PrincipalKind*> principal_kind(const std::string& type) {
 Status check_policy_type(const std::string& type) {
   if (type == "Custom" || type == "System") return ok_status();
   return Error(ErrorCode::InvalidArgument, "unknown policy type '" + type + "' (Custom or System)");
+}
+
+// The principal kind of an attachment, once both its types are known ones.
+Result<const PrincipalKind*> attachment_principal_kind(const std::string& principal_type,
+                                                       const std::string& policy_type) {
+  auto kind = principal_kind(principal_type);
+  if (!kind.ok()) return kind;
+  if (auto st = check_policy_type(policy_type); !st) return std::move(st).error();
+  return kind;
 }
 
 // ---------------------------------------------------------------- statements
@@ -222,6 +230,20 @@ Result<int64_t> execute(Connection& c, const std::string& sql, std::initializer_
   return c.changes();
 }
 
+Status run(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  auto changed = execute(c, sql, params);
+  if (!changed.ok()) return std::move(changed).error();
+  return ok_status();
+}
+
+// Runs an INSERT ... ON CONFLICT DO NOTHING: `taken` when it inserted nothing.
+Status insert_new(Connection& c, const std::string& sql, std::initializer_list<Param> params, Error taken) {
+  auto inserted = execute(c, sql, params);
+  if (!inserted.ok()) return std::move(inserted).error();
+  if (*inserted == 0) return taken;
+  return ok_status();
+}
+
 Result<bool> has_row(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
   auto q = prepare(c, sql, params);
   if (!q.ok()) return std::move(q).error();
@@ -245,17 +267,21 @@ Status require(Connection& c, const std::string& sql, const std::string& name, E
   return ok_status();
 }
 
-Status require_user(Connection& c, const std::string& name) {
-  return require(c, kUserExists, name, not_exist("User", "user"));
+Status require_principal(Connection& c, const PrincipalKind& kind, const std::string& name) {
+  return require(c, *kind.exists_sql, name, not_exist(std::string(kind.type), std::string(kind.noun)));
 }
-Status require_group(Connection& c, const std::string& name) {
-  return require(c, kGroupExists, name, not_exist("Group", "group"));
-}
+Status require_user(Connection& c, const std::string& name) { return require_principal(c, kUserKind, name); }
+Status require_group(Connection& c, const std::string& name) { return require_principal(c, kGroupKind, name); }
 Status require_policy(Connection& c, const std::string& name) {
   return require(c, kPolicyExists, name, not_exist("Policy", "policy"));
 }
-Status require_principal(Connection& c, const PrincipalKind& kind, const std::string& name) {
-  return require(c, *kind.exists_sql, name, not_exist(std::string(kind.type), std::string(kind.noun)));
+
+// EntityNotExist unless the principal and (for a Custom policy) the policy exist.
+Status require_attachable(Connection& c, const PrincipalKind& kind, const std::string& principal_name,
+                          const std::string& policy_type, const std::string& policy_name) {
+  if (auto st = require_principal(c, kind, principal_name); !st) return st;
+  if (policy_type == "Custom") return require_policy(c, policy_name);
+  return ok_status();
 }
 
 // Fails with `conflict` when `sql` finds a row.
@@ -267,89 +293,107 @@ Status refuse_if_found(Connection& c, const std::string& sql, std::initializer_l
   return ok_status();
 }
 
+// Updates a user or role: `update(new_name)` writes its row under the name it
+// keeps or gets (an empty requested name keeps it). EntityNotExist when it is
+// missing, EntityAlreadyExists when the new name belongs to another. Attachments
+// name their principal by (type, name), which no foreign key can follow, so a
+// rename moves them here, in the same transaction.
+template <class Update>
+Status update_principal(Connection& c, const PrincipalKind& kind, const std::string& name,
+                        const std::string& requested_name, Update&& update) {
+  if (auto st = require_principal(c, kind, name); !st) return st;
+  const std::string& new_name = requested_name.empty() ? name : requested_name;
+  if (new_name != name) {
+    Error taken = already_exists(std::string(kind.type), std::string(kind.noun));
+    if (auto st = refuse_if_found(c, *kind.exists_sql, {new_name}, std::move(taken)); !st) return st;
+  }
+  if (Status st = update(new_name); !st) return st;
+  if (new_name == name) return ok_status();
+  return run(c, kRenamePrincipal, {kind.type, name, new_name});
+}
+
+// What refers to a principal and so stops its deletion: a row `sql` finds by
+// the principal's name.
+struct Dependents {
+  const std::string& sql;
+  std::string_view conflict;  // the RAM code's suffix after "DeleteConflict."
+  std::string_view message;
+};
+
+// Deletes a user, group or role that exists and that neither `dependents` nor
+// attached policies refer to (else EntityNotExist / DeleteConflict).
+Status delete_principal(Connection& c, const PrincipalKind& kind, const std::string& name,
+                        const std::string& delete_sql, std::initializer_list<Dependents> dependents) {
+  if (auto st = require_principal(c, kind, name); !st) return st;
+  for (const Dependents& d : dependents) {
+    if (auto st = refuse_if_found(c, d.sql, {name}, delete_conflict(std::string(d.conflict), std::string(d.message)));
+        !st) {
+      return st;
+    }
+  }
+  const std::string noun(kind.noun);
+  Error attached = delete_conflict(std::string(kind.type) + ".Policy",
+                                   "The " + noun + " still has policies attached; detach them first.");
+  if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {kind.type, name}, std::move(attached)); !st) return st;
+  return run(c, delete_sql, {name});
+}
+
 // ---------------------------------------------------------------- rows
 
+void read_column(const Query& q, int column, std::string& out) { out = q.column_text(column); }
+void read_column(const Query& q, int column, int64_t& out) { out = q.column_int(column); }
+void read_column(const Query& q, int column, bool& out) { out = q.column_int(column) != 0; }
+
+// A record from a row whose columns are, in order, the given members (the
+// SELECTs above list the same fields in the same order).
+template <class Record, class... Fields>
+Record from_columns(const Query& q, Fields Record::*... members) {
+  Record record;
+  int column = 0;
+  (read_column(q, column++, record.*members), ...);
+  return record;
+}
+
 UserRecord user_from_row(const Query& q) {
-  UserRecord u;
-  u.name = q.column_text(0);
-  u.user_id = q.column_text(1);
-  u.display_name = q.column_text(2);
-  u.comments = q.column_text(3);
-  u.created_ms = q.column_int(4);
-  u.updated_ms = q.column_int(5);
-  return u;
+  return from_columns(q, &UserRecord::name, &UserRecord::user_id, &UserRecord::display_name, &UserRecord::comments,
+                      &UserRecord::created_ms, &UserRecord::updated_ms);
 }
 
 AccessKeyRecord key_from_row(const Query& q) {
-  AccessKeyRecord k;
-  k.access_key_id = q.column_text(0);
-  k.user_name = q.column_text(1);
-  k.secret_sealed = q.column_text(2);
-  k.status = q.column_text(3);
-  k.created_ms = q.column_int(4);
-  return k;
+  return from_columns(q, &AccessKeyRecord::access_key_id, &AccessKeyRecord::user_name, &AccessKeyRecord::secret_sealed,
+                      &AccessKeyRecord::status, &AccessKeyRecord::created_ms);
 }
 
 GroupRecord group_from_row(const Query& q) {
-  GroupRecord g;
-  g.name = q.column_text(0);
-  g.group_id = q.column_text(1);
-  g.comments = q.column_text(2);
-  g.created_ms = q.column_int(3);
-  g.updated_ms = q.column_int(4);
-  return g;
+  return from_columns(q, &GroupRecord::name, &GroupRecord::group_id, &GroupRecord::comments, &GroupRecord::created_ms,
+                      &GroupRecord::updated_ms);
 }
 
 RoleRecord role_from_row(const Query& q) {
-  RoleRecord r;
-  r.name = q.column_text(0);
-  r.role_id = q.column_text(1);
-  r.description = q.column_text(2);
-  r.trust_policy = q.column_text(3);
-  r.max_session_duration_s = q.column_int(4);
-  r.created_ms = q.column_int(5);
-  r.updated_ms = q.column_int(6);
-  return r;
+  return from_columns(q, &RoleRecord::name, &RoleRecord::role_id, &RoleRecord::description, &RoleRecord::trust_policy,
+                      &RoleRecord::max_session_duration_s, &RoleRecord::created_ms, &RoleRecord::updated_ms);
 }
 
+// Stored policies are all Custom, PolicyRecord's default type.
 PolicyRecord policy_from_row(const Query& q) {
-  PolicyRecord p;
-  p.name = q.column_text(0);
-  p.policy_type = "Custom";
-  p.description = q.column_text(1);
-  p.default_version = q.column_text(2);
-  p.document = q.column_text(3);
-  p.attachment_count = q.column_int(4);
-  p.created_ms = q.column_int(5);
-  p.updated_ms = q.column_int(6);
-  return p;
+  return from_columns(q, &PolicyRecord::name, &PolicyRecord::description, &PolicyRecord::default_version,
+                      &PolicyRecord::document, &PolicyRecord::attachment_count, &PolicyRecord::created_ms,
+                      &PolicyRecord::updated_ms);
 }
 
 PolicyVersionRecord version_from_row(const Query& q) {
-  PolicyVersionRecord v;
-  v.version_id = q.column_text(0);
-  v.document = q.column_text(1);
-  v.is_default = q.column_int(2) != 0;
-  v.created_ms = q.column_int(3);
-  return v;
+  return from_columns(q, &PolicyVersionRecord::version_id, &PolicyVersionRecord::document,
+                      &PolicyVersionRecord::is_default, &PolicyVersionRecord::created_ms);
 }
 
 AttachmentRecord attachment_from_row(const Query& q) {
-  AttachmentRecord a;
-  a.policy_name = q.column_text(0);
-  a.policy_type = q.column_text(1);
-  a.principal_type = q.column_text(2);
-  a.principal_name = q.column_text(3);
-  a.attached_ms = q.column_int(4);
-  return a;
+  return from_columns(q, &AttachmentRecord::policy_name, &AttachmentRecord::policy_type,
+                      &AttachmentRecord::principal_type, &AttachmentRecord::principal_name,
+                      &AttachmentRecord::attached_ms);
 }
 
 TokenKeyRecord token_key_from_row(const Query& q) {
-  TokenKeyRecord k;
-  k.key_id = q.column_text(0);
-  k.key_sealed = q.column_text(1);
-  k.created_ms = q.column_int(2);
-  return k;
+  return from_columns(q, &TokenKeyRecord::key_id, &TokenKeyRecord::key_sealed, &TokenKeyRecord::created_ms);
 }
 
 template <class T>
@@ -410,12 +454,9 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status create_user(const UserRecord& user) override {
     return write([&](Connection& c) -> Status {
-      auto inserted = execute(c, kInsertUser,
-                              {user.name, user.user_id, user.display_name, user.comments, user.created_ms,
-                               user.updated_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("User", "user");
-      return ok_status();
+      return insert_new(c, kInsertUser,
+                        {user.name, user.user_id, user.display_name, user.comments, user.created_ms, user.updated_ms},
+                        already_exists("User", "user"));
     });
   }
 
@@ -424,17 +465,11 @@ class SqliteIdentityStore final : public IdentityStore {
   }
 
   Status update_user(const std::string& name, const UserRecord& updated) override {
-    return write([&](Connection& c) -> Status {
-      if (auto st = require_user(c, name); !st) return st;
-      const std::string& new_name = updated.name.empty() ? name : updated.name;
-      if (new_name != name) {
-        if (auto st = refuse_if_found(c, kUserExists, {new_name}, already_exists("User", "user")); !st) return st;
-      }
+    return write([&](Connection& c) {
       // Access keys and memberships follow by ON UPDATE CASCADE.
-      auto changed = execute(c, kUpdateUser, {name, new_name, updated.display_name, updated.comments,
-                                              updated.updated_ms});
-      if (!changed.ok()) return std::move(changed).error();
-      return rename_attachments(c, "User", name, new_name);
+      return update_principal(c, kUserKind, name, updated.name, [&](const std::string& new_name) {
+        return run(c, kUpdateUser, {name, new_name, updated.display_name, updated.comments, updated.updated_ms});
+      });
     });
   }
 
@@ -444,26 +479,10 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_user(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_user(c, name); !st) return st;
-      if (auto st = refuse_if_found(c, kUserHasKeys, {name},
-                                    delete_conflict("User.AccessKey",
-                                                    "The user still has access keys; delete them first."));
-          !st) {
-        return st;
-      }
-      if (auto st = refuse_if_found(c, kUserHasGroups, {name},
-                                    delete_conflict("User.Group",
-                                                    "The user still belongs to groups; remove it from them first."));
-          !st) {
-        return st;
-      }
-      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"User", name},
-                                    delete_conflict("User.Policy",
-                                                    "The user still has policies attached; detach them first."));
-          !st) {
-        return st;
-      }
-      return run(c, kDeleteUser, {name});
+      return delete_principal(
+          c, kUserKind, name, kDeleteUser,
+          {{kUserHasKeys, "User.AccessKey", "The user still has access keys; delete them first."},
+           {kUserHasGroups, "User.Group", "The user still belongs to groups; remove it from them first."}});
     });
   }
 
@@ -478,11 +497,9 @@ class SqliteIdentityStore final : public IdentityStore {
         return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.User.AccessKey",
                          "The user already has " + std::to_string(*count) + " access keys, the most allowed.");
       }
-      auto inserted =
-          execute(c, kInsertKey, {key.access_key_id, key.user_name, key.secret_sealed, key.status, key.created_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("User.AccessKey", "access key");
-      return ok_status();
+      return insert_new(c, kInsertKey,
+                        {key.access_key_id, key.user_name, key.secret_sealed, key.status, key.created_ms},
+                        already_exists("User.AccessKey", "access key"));
     });
   }
 
@@ -501,34 +518,22 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status set_access_key_status(const std::string& user_name, const std::string& access_key_id,
                                const std::string& status) override {
-    return write([&](Connection& c) -> Status {
-      auto changed = execute(c, kSetKeyStatus, {access_key_id, user_name, status});
-      if (!changed.ok()) return std::move(changed).error();
-      if (*changed > 0) return ok_status();
-      if (auto st = require_user(c, user_name); !st) return st;
-      return not_exist("User.AccessKey", "access key");
+    return write([&](Connection& c) {
+      return change_key(c, kSetKeyStatus, {access_key_id, user_name, status}, user_name);
     });
   }
 
   Status delete_access_key(const std::string& user_name, const std::string& access_key_id) override {
-    return write([&](Connection& c) -> Status {
-      auto changed = execute(c, kDeleteKey, {access_key_id, user_name});
-      if (!changed.ok()) return std::move(changed).error();
-      if (*changed > 0) return ok_status();
-      if (auto st = require_user(c, user_name); !st) return st;
-      return not_exist("User.AccessKey", "access key");
-    });
+    return write([&](Connection& c) { return change_key(c, kDeleteKey, {access_key_id, user_name}, user_name); });
   }
 
   // ------------------------------------------------------------ groups
 
   Status create_group(const GroupRecord& group) override {
     return write([&](Connection& c) -> Status {
-      auto inserted =
-          execute(c, kInsertGroup, {group.name, group.group_id, group.comments, group.created_ms, group.updated_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("Group", "group");
-      return ok_status();
+      return insert_new(c, kInsertGroup,
+                        {group.name, group.group_id, group.comments, group.created_ms, group.updated_ms},
+                        already_exists("Group", "group"));
     });
   }
 
@@ -543,19 +548,8 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_group(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_group(c, name); !st) return st;
-      if (auto st = refuse_if_found(c, kGroupHasMembers, {name},
-                                    delete_conflict("Group.User", "The group still has members; remove them first."));
-          !st) {
-        return st;
-      }
-      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"Group", name},
-                                    delete_conflict("Group.Policy",
-                                                    "The group still has policies attached; detach them first."));
-          !st) {
-        return st;
-      }
-      return run(c, kDeleteGroup, {name});
+      return delete_principal(c, kGroupKind, name, kDeleteGroup,
+                              {{kGroupHasMembers, "Group.User", "The group still has members; remove them first."}});
     });
   }
 
@@ -563,13 +557,9 @@ class SqliteIdentityStore final : public IdentityStore {
     return write([&](Connection& c) -> Status {
       if (auto st = require_user(c, user_name); !st) return st;
       if (auto st = require_group(c, group_name); !st) return st;
-      auto inserted = execute(c, kAddMember, {group_name, user_name});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) {
-        return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.User.Group",
-                         "The user is already a member of the group.");
-      }
-      return ok_status();
+      return insert_new(c, kAddMember, {group_name, user_name},
+                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.User.Group",
+                                  "The user is already a member of the group."));
     });
   }
 
@@ -603,12 +593,10 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status create_role(const RoleRecord& role) override {
     return write([&](Connection& c) -> Status {
-      auto inserted = execute(c, kInsertRole,
-                              {role.name, role.role_id, role.description, role.trust_policy,
-                               role.max_session_duration_s, role.created_ms, role.updated_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("Role", "role");
-      return ok_status();
+      return insert_new(c, kInsertRole,
+                        {role.name, role.role_id, role.description, role.trust_policy, role.max_session_duration_s,
+                         role.created_ms, role.updated_ms},
+                        already_exists("Role", "role"));
     });
   }
 
@@ -617,16 +605,11 @@ class SqliteIdentityStore final : public IdentityStore {
   }
 
   Status update_role(const std::string& name, const RoleRecord& updated) override {
-    return write([&](Connection& c) -> Status {
-      if (auto st = require(c, kRoleExists, name, not_exist("Role", "role")); !st) return st;
-      const std::string& new_name = updated.name.empty() ? name : updated.name;
-      if (new_name != name) {
-        if (auto st = refuse_if_found(c, kRoleExists, {new_name}, already_exists("Role", "role")); !st) return st;
-      }
-      auto changed = execute(c, kUpdateRole, {name, new_name, updated.description, updated.trust_policy,
-                                              updated.max_session_duration_s, updated.updated_ms});
-      if (!changed.ok()) return std::move(changed).error();
-      return rename_attachments(c, "Role", name, new_name);
+    return write([&](Connection& c) {
+      return update_principal(c, kRoleKind, name, updated.name, [&](const std::string& new_name) {
+        return run(c, kUpdateRole, {name, new_name, updated.description, updated.trust_policy,
+                                    updated.max_session_duration_s, updated.updated_ms});
+      });
     });
   }
 
@@ -636,14 +619,7 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_role(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require(c, kRoleExists, name, not_exist("Role", "role")); !st) return st;
-      if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {"Role", name},
-                                    delete_conflict("Role.Policy",
-                                                    "The role still has policies attached; detach them first."));
-          !st) {
-        return st;
-      }
-      return run(c, kDeleteRole, {name});
+      return delete_principal(c, kRoleKind, name, kDeleteRole, {});
     });
   }
 
@@ -651,9 +627,10 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status create_policy(const PolicyRecord& policy) override {
     return write([&](Connection& c) -> Status {
-      auto inserted = execute(c, kInsertPolicy, {policy.name, policy.description, policy.created_ms, policy.updated_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("Policy", "policy");
+      Status inserted = insert_new(c, kInsertPolicy,
+                                   {policy.name, policy.description, policy.created_ms, policy.updated_ms},
+                                   already_exists("Policy", "policy"));
+      if (!inserted) return inserted;
       return run(c, kInsertVersion, {policy.name, "v1", policy.document, policy.created_ms});
     });
   }
@@ -703,10 +680,11 @@ class SqliteIdentityStore final : public IdentityStore {
         if (!highest.ok()) return std::move(highest).error();
         version_id = "v" + std::to_string(*highest + 1);
       }
-      auto inserted = execute(c, kInsertVersion, {name, version_id, version.document, version.created_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("Policy.Version", "policy version");
-      if (!set_default) return ok_status();
+      if (auto st = insert_new(c, kInsertVersion, {name, version_id, version.document, version.created_ms},
+                               already_exists("Policy.Version", "policy version"));
+          !st || !set_default) {
+        return st;
+      }
       return run(c, kSetDefaultVersion, {name, version_id, version.created_ms});
     });
   }
@@ -722,38 +700,25 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status attach_policy(const AttachmentRecord& a) override {
     return write([&](Connection& c) -> Status {
-      auto kind = principal_kind(a.principal_type);
+      auto kind = attachment_principal_kind(a.principal_type, a.policy_type);
       if (!kind.ok()) return std::move(kind).error();
-      if (auto st = check_policy_type(a.policy_type); !st) return st;
-      if (auto st = require_principal(c, **kind, a.principal_name); !st) return st;
-      if (a.policy_type == "Custom") {
-        if (auto st = require_policy(c, a.policy_name); !st) return st;
-      }
-      auto inserted =
-          execute(c, kInsertAttachment, {a.policy_type, a.policy_name, a.principal_type, a.principal_name,
-                                         a.attached_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) {
-        return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + a.principal_type + ".Policy",
-                         "The policy is already attached to the " + std::string((*kind)->noun) + ".");
-      }
-      return ok_status();
+      if (auto st = require_attachable(c, **kind, a.principal_name, a.policy_type, a.policy_name); !st) return st;
+      return insert_new(c, kInsertAttachment,
+                        {a.policy_type, a.policy_name, a.principal_type, a.principal_name, a.attached_ms},
+                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + a.principal_type + ".Policy",
+                                  "The policy is already attached to the " + std::string((*kind)->noun) + "."));
     });
   }
 
   Status detach_policy(const std::string& policy_type, const std::string& policy_name,
                        const std::string& principal_type, const std::string& principal_name) override {
     return write([&](Connection& c) -> Status {
-      auto kind = principal_kind(principal_type);
+      auto kind = attachment_principal_kind(principal_type, policy_type);
       if (!kind.ok()) return std::move(kind).error();
-      if (auto st = check_policy_type(policy_type); !st) return st;
       auto removed = execute(c, kDeleteAttachment, {policy_type, policy_name, principal_type, principal_name});
       if (!removed.ok()) return std::move(removed).error();
       if (*removed > 0) return ok_status();
-      if (auto st = require_principal(c, **kind, principal_name); !st) return st;
-      if (policy_type == "Custom") {
-        if (auto st = require_policy(c, policy_name); !st) return st;
-      }
+      if (auto st = require_attachable(c, **kind, principal_name, policy_type, policy_name); !st) return st;
       return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + principal_type + ".Policy",
                        "The policy is not attached to the " + std::string((*kind)->noun) + ".");
     });
@@ -773,10 +738,8 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status add_token_key(const TokenKeyRecord& key) override {
     return write([&](Connection& c) -> Status {
-      auto inserted = execute(c, kInsertTokenKey, {key.key_id, key.key_sealed, key.created_ms});
-      if (!inserted.ok()) return std::move(inserted).error();
-      if (*inserted == 0) return already_exists("TokenKey", "token key");
-      return ok_status();
+      return insert_new(c, kInsertTokenKey, {key.key_id, key.key_sealed, key.created_ms},
+                        already_exists("TokenKey", "token key"));
     });
   }
 
@@ -803,10 +766,15 @@ class SqliteIdentityStore final : public IdentityStore {
     return in_transaction(*reader_, "BEGIN", body);
   }
 
-  static Status run(Connection& c, const std::string& sql, std::initializer_list<Param> params) {
+  // Changes or deletes one of a user's keys: EntityNotExist when it changed
+  // nothing, for the user or else the key.
+  static Status change_key(Connection& c, const std::string& sql, std::initializer_list<Param> params,
+                           const std::string& user_name) {
     auto changed = execute(c, sql, params);
     if (!changed.ok()) return std::move(changed).error();
-    return ok_status();
+    if (*changed > 0) return ok_status();
+    if (auto st = require_user(c, user_name); !st) return st;
+    return not_exist("User.AccessKey", "access key");
   }
 
   template <class T>
@@ -816,12 +784,6 @@ class SqliteIdentityStore final : public IdentityStore {
     if (!found.ok()) return std::move(found).error();
     if (!*found) return missing;
     return std::move(**found);
-  }
-
-  static Status rename_attachments(Connection& c, std::string_view principal_type, const std::string& old_name,
-                                   const std::string& new_name) {
-    if (old_name == new_name) return ok_status();
-    return run(c, kRenamePrincipal, {principal_type, old_name, new_name});
   }
 
   std::mutex writer_mutex_;

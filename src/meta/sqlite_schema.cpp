@@ -1,6 +1,6 @@
 #include "meta/sqlite_schema.hpp"
 
-#include <string>
+#include "meta/sqlite_migrations.hpp"
 
 namespace ossd::meta::sqlite {
 
@@ -81,27 +81,7 @@ constexpr const char* kMigrations[] = {kVersion1};
 std::span<const char* const> schema_migrations() { return kMigrations; }
 
 Status migrate(Connection& connection) {
-  auto current = connection.query_int("PRAGMA user_version");
-  if (!current.ok()) return std::move(current).error();
-  const auto migrations = schema_migrations();
-  const auto known = static_cast<int64_t>(migrations.size());
-  if (*current > known) {
-    return Error(ErrorCode::InternalError, "metadata schema version " + std::to_string(*current) +
-                                               " is newer than this build supports (" + std::to_string(known) + ")");
-  }
-  for (int64_t version = *current; version < known; ++version) {
-    const std::string set_version = "PRAGMA user_version = " + std::to_string(version + 1);
-    Status applied = in_transaction(connection, "BEGIN IMMEDIATE", [&](Connection& c) -> Status {
-      // Re-read inside the write lock: another process may have migrated meanwhile.
-      auto now = c.query_int("PRAGMA user_version");
-      if (!now.ok()) return std::move(now).error();
-      if (*now > version) return ok_status();
-      if (auto st = c.exec(migrations[static_cast<size_t>(version)]); !st) return st;
-      return c.exec(set_version.c_str());
-    });
-    if (!applied) return applied;
-  }
-  return ok_status();
+  return apply_migrations(connection, {.database = "metadata", .migrations = schema_migrations()});
 }
 
 }  // namespace ossd::meta::sqlite

@@ -20,7 +20,6 @@
 // request the page made went to a loopback host.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import dns from 'node:dns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -28,11 +27,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OSS from 'ali-oss';
-import { chromium } from 'playwright-core';
 import { startServer } from '../lib/server.mjs';
+import { assertLoopbackOnly, launchChromium, loopbackAgent, openTab } from './lib/chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SDK_FILE = path.join(here, '..', 'node_modules', 'ali-oss', 'dist', 'aliyun-oss-sdk.min.js');
 const PAGE_DIR = path.join(here, 'page');
 
@@ -41,34 +39,9 @@ const STEP_TIMEOUT = 90_000; // one page.evaluate step
 const TEST_TIMEOUT = 120_000; // one node:test test
 const PART_SIZE = 1024 * 1024; // 10 MiB upload -> 10 parts
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Nothing but 127.0.0.1, localhost and *.localhost resolves (the rules also
-  // apply to IP literals, hence the explicit 127.0.0.1).
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE *.localhost',
-];
-
 // ---------------------------------------------------------------- node side
 
-function loopbackLookup(hostname, options, callback) {
-  if (typeof options === 'function') {
-    callback = options;
-    options = {};
-  }
-  const name = String(hostname).toLowerCase();
-  if (name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1') {
-    dns.lookup('127.0.0.1', { ...options, family: 4 }, callback);
-    return;
-  }
-  process.nextTick(callback, Object.assign(new Error(`browser suite is loopback-only, refused ${hostname}`), { code: 'ENOTFOUND' }));
-}
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8, lookup: loopbackLookup });
+const agent = loopbackAgent({ maxSockets: 8 });
 
 // A node ali-oss client, path-style (http://localhost:PORT/<bucket>/<key>).
 function nodeClient(server, bucket) {
@@ -185,12 +158,7 @@ before(async () => {
     ossd = await startServer();
     pageServer = await startPageServer();
     userDataDir = mkdtempSync(path.join(tmpdir(), 'ossd-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: LAUNCH_ARGS,
-      timeout: 60_000,
-    });
+    context = await launchChromium(userDataDir);
   } catch (err) {
     await teardown();
     throw err;
@@ -199,20 +167,8 @@ before(async () => {
 
 after(async () => { await teardown(); }, { timeout: 60_000 });
 
-// One tab per addressing mode; records every host it contacts and its console.
-async function openPage() {
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const hosts = new Set();
-  const consoleLines = [];
-  page.on('request', (r) => hosts.add(new URL(r.url()).hostname));
-  page.on('console', (m) => { if (consoleLines.length < 50) consoleLines.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => { if (consoleLines.length < 50) consoleLines.push(`pageerror: ${e.message}`); });
-  const resp = await page.goto(`${pageServer.origin}/`, { waitUntil: 'load', timeout: 30_000 });
-  assert.equal(resp.status(), 200);
-  await page.waitForFunction(() => window.ossdReady === true, null, { timeout: 15_000 });
-  return { page, hosts, consoleLines };
-}
+// One tab per addressing mode.
+const openPage = () => openTab(context, `${pageServer.origin}/`, 'ossdReady');
 
 // Runs one step of page/app.js; throws (with the page's console) if it threw.
 async function step(tab, name, cfg, diagnose) {
@@ -238,10 +194,6 @@ async function step(tab, name, cfg, diagnose) {
     assert.fail(`page step ${name} threw ${JSON.stringify(out.error)}${extra}\npage console:\n${tab.consoleLines.join('\n')}`);
   }
   return out.value;
-}
-
-function isLoopbackHost(h) {
-  return h === '127.0.0.1' || h === 'localhost' || h.endsWith('.localhost');
 }
 
 // ------------------------------------------------------------------- tests
@@ -298,10 +250,7 @@ for (const mode of MODES) {
 
     after(async () => {
       if (tab) await tab.page.close().catch(() => {});
-      if (tab) {
-        const foreign = [...tab.hosts].filter((h) => !isLoopbackHost(h));
-        assert.deepEqual(foreign, [], `the page contacted non-loopback hosts: ${foreign}`);
-      }
+      if (tab) assertLoopbackOnly(tab);
     }, { timeout: 30_000 });
 
     it('putBucketCORS + getBucketCORS from the page; the final rules govern preflights', { timeout: TEST_TIMEOUT }, async () => {

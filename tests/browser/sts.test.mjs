@@ -18,48 +18,22 @@
 // to nothing else.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import dns from 'node:dns';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OSS from 'ali-oss';
-import { chromium } from 'playwright-core';
 import { startServer } from '../lib/server.mjs';
 import { ossctlBinary, startTokenService } from '../lib/token-service.mjs';
+import { assertLoopbackOnly, launchChromium, loopbackAgent, openTab } from './lib/chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const REGION = 'oss-cn-hangzhou';
 const TEST_TIMEOUT = 120_000;
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE *.localhost',
-];
-
-function loopbackLookup(hostname, options, callback) {
-  if (typeof options === 'function') {
-    callback = options;
-    options = {};
-  }
-  const name = String(hostname).toLowerCase();
-  if (name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1') {
-    dns.lookup('127.0.0.1', { ...options, family: 4 }, callback);
-    return;
-  }
-  process.nextTick(callback, Object.assign(new Error(`loopback only, refused ${hostname}`), { code: 'ENOTFOUND' }));
-}
-const agent = new http.Agent({ keepAlive: true, lookup: loopbackLookup });
+const agent = loopbackAgent();
 
 const bucket = `sts-browser-${crypto.randomBytes(3).toString('hex')}`;
 
@@ -120,9 +94,7 @@ before(async () => {
       region: REGION, endpoint: ossd.localhostEndpoint, sldEnable: true, bucket, agent, timeout: 20_000,
       accessKeyId: ossd.accessKeyId, accessKeySecret: ossd.accessKeySecret,
     });
-    context = await chromium.launchPersistentContext(path.join(work, 'chromium'), {
-      executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, timeout: 60_000,
-    });
+    context = await launchChromium(path.join(work, 'chromium'));
   } catch (err) {
     await teardown();
     throw err;
@@ -138,25 +110,10 @@ async function accountId() {
 }
 
 // The page as a user opens it: the query names the local ossd and the bucket.
-async function openPage(stsUrl) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const hosts = new Set();
-  const consoleLines = [];
-  page.on('request', (r) => hosts.add(new URL(r.url()).hostname));
-  page.on('console', (m) => { if (consoleLines.length < 50) consoleLines.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+function openPage(stsUrl) {
   const query = new URLSearchParams({ endpoint: ossd.localhostEndpoint, bucket, region: REGION });
   if (stsUrl) query.set('sts', stsUrl);
-  const response = await page.goto(`${tokens.origin}/?${query}`, { waitUntil: 'load' });
-  assert.equal(response.status(), 200);
-  await page.waitForFunction(() => window.stsDemoReady === true, null, { timeout: 15_000 });
-  return { page, hosts, consoleLines };
-}
-
-function assertLoopbackOnly(tab) {
-  const foreign = [...tab.hosts].filter((h) => !(h === '127.0.0.1' || h === 'localhost' || h.endsWith('.localhost')));
-  assert.deepEqual(foreign, [], `the page contacted non-loopback hosts: ${foreign}`);
+  return openTab(context, `${tokens.origin}/?${query}`, 'stsDemoReady');
 }
 
 describe('examples/browser-sts in Chromium', () => {

@@ -4,44 +4,19 @@
 // `cors put`; and that what they make works: a user's key and a temporary
 // credential sign ossctl's own object commands.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, it } from 'node:test';
 import { startTokenService } from '../lib/token-service.mjs';
-import { ossctl } from './lib/ossctl.mjs';
+import { ossdForOssctl } from './lib/ossd-suite.mjs';
 
 const TIMEOUT = 60_000;
 const BUCKET = 'ossctl-iam';
 
-let server;
-let work;
-let env;
+const suite = ossdForOssctl({ serverArgs: ['--no-access-log'], workPrefix: 'ossctl-iam-' });
+const { run, ok } = suite;
 let account;
 
-before(async () => {
-  server = await startServer({ args: ['--no-access-log'] });
-  work = mkdtempSync(path.join(tmpdir(), 'ossctl-iam-'));
-  env = {
-    OSS_ENDPOINT: server.endpoint,
-    OSS_ACCESS_KEY_ID: server.accessKeyId,
-    OSS_ACCESS_KEY_SECRET: server.accessKeySecret,
-  };
-});
-
-after(async () => {
-  if (server) await server.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const run = (args, extraEnv = {}) => ossctl(args, { env: { ...env, ...extraEnv }, cwd: work });
-
-async function ok(args, extraEnv) {
-  const r = await run(args, extraEnv);
-  assert.equal(r.code, 0, `ossctl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
 const okJson = async (args, extraEnv) => JSON.parse(await ok(args, extraEnv));
 
 // Exit 1 with the service's code on stderr.
@@ -53,7 +28,7 @@ async function fails(args, code, extraEnv) {
 }
 
 function file(name, content) {
-  const p = path.join(work, name);
+  const p = path.join(suite.work, name);
   writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
   return p;
 }
@@ -77,7 +52,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
     // GET (parameters in the query) works as well as the default POST form.
     assert.equal((await okJson(['sts', 'get-caller-identity', '--rpc-method', 'GET'])).AccountId, account);
     // An explicit --rpc-endpoint wins over --endpoint.
-    assert.equal((await okJson(['sts', 'get-caller-identity', '--rpc-endpoint', server.endpoint], { OSS_ENDPOINT: 'http://127.0.0.1:1' })).AccountId, account);
+    assert.equal((await okJson(['sts', 'get-caller-identity', '--rpc-endpoint', suite.server.endpoint], { OSS_ENDPOINT: 'http://127.0.0.1:1' })).AccountId, account);
     await ok(['mb', `oss://${BUCKET}`]);
   });
 
@@ -188,7 +163,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
     // A session policy narrows: reads only.
     const readOnly = file('read-only.json', allowOn('oss:GetObject', `acs:oss:*:*:${BUCKET}/sts/*`));
     const narrowed = await okJson(['sts', 'assume-role', '--role-arn', roleArn, '--session', 'reader', '--policy', readOnly]);
-    await ok(['cp', `oss://${BUCKET}/sts/sts.txt`, path.join(work, 'back.txt')], as(narrowed));
+    await ok(['cp', `oss://${BUCKET}/sts/sts.txt`, path.join(suite.work, 'back.txt')], as(narrowed));
     await fails(['cp', data, `oss://${BUCKET}/sts/denied.txt`], 'AccessDenied', as(narrowed));
 
     await fails(['sts', 'assume-role', '--role-arn', roleArn, '--duration', '899'], 'InvalidParameter.DurationSeconds');
@@ -209,7 +184,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
       [['admin', 'policy', 'attach', 'p', '--user', 'u', '--role', 'r'], /only one of --user, --group and --role/],
       [['admin', 'role', 'update', 'r'], /needs --trust FILE or --max-session-duration/],
       [['sts', 'get-caller-identity', '--endpoint', ''], /need --rpc-endpoint or --endpoint/],
-      [['sts', 'assume-role', '--role-arn', 'x', '--policy', path.join(work, 'no-such-file.json')], /no-such-file/],
+      [['sts', 'assume-role', '--role-arn', 'x', '--policy', path.join(suite.work, 'no-such-file.json')], /no-such-file/],
       [['sts', 'serve', '--role-arn', 'x', '--address', 'nonsense'], /--address/],
     ];
     for (const [args, message] of cases) {
@@ -232,7 +207,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
     const service = await startTokenService({
       args: ['sts', 'serve', '--role-arn', `acs:ram::${account}:role/served-role`, '--session', 'web', '--duration', '1200',
         '--address', '127.0.0.1:0', '--allow-origin', 'http://app.localhost:8080'],
-      env: { ...cleanEnv, HOME: work, ...env },
+      env: { ...cleanEnv, HOME: suite.work, ...suite.env },
     });
     try {
       assert.match(service.origin, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -269,7 +244,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
     // A role it cannot assume: the page gets the upstream's code, not a credential.
     const broken = await startTokenService({
       args: ['sts', 'serve', '--role-arn', `acs:ram::${account}:role/missing`, '--address', '127.0.0.1:0'],
-      env: { ...cleanEnv, HOME: work, ...env },
+      env: { ...cleanEnv, HOME: suite.work, ...suite.env },
     });
     try {
       const r = await fetch(broken.tokenUrl);
@@ -284,7 +259,7 @@ describe('ossctl sts and admin against ossd', { timeout: 10 * TIMEOUT }, () => {
   it('cors put sets the rule a browser preflight is judged by', { timeout: TIMEOUT }, async () => {
     assert.match(await ok(['cors', 'put', `oss://${BUCKET}`, '--origin', 'http://page.localhost:3000', '--max-age', '60']),
       /set CORS of oss:\/\/ossctl-iam: origins http:\/\/page\.localhost:3000/);
-    const preflight = (origin) => fetch(`${server.endpoint}/${BUCKET}/k.txt`, {
+    const preflight = (origin) => fetch(`${suite.server.endpoint}/${BUCKET}/k.txt`, {
       method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-oss-date,authorization' },
     });
     const allowed = await preflight('http://page.localhost:3000');

@@ -3,46 +3,26 @@
 // plain HTTP client (GET and PUT), as a browser or curl would use them.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, it } from 'node:test';
 import { ossctl } from './lib/ossctl.mjs';
+import { ossdForOssctl } from './lib/ossd-suite.mjs';
 
 const TIMEOUT = 60_000;
 const BUCKET = 'ossctl-e2e';
 
-let server;
-let work;
-let env;
 const small = crypto.randomBytes(1000);
 const large = crypto.randomBytes(3 * 1024 * 1024 + 12345);  // 13 parts of 256 KiB, the last one short
 
-before(async () => {
-  server = await startServer();
-  work = mkdtempSync(path.join(tmpdir(), 'ossctl-e2e-'));
-  writeFileSync(path.join(work, 'small.bin'), small);
-  writeFileSync(path.join(work, 'large.bin'), large);
-  env = {
-    OSS_ENDPOINT: server.endpoint,
-    OSS_ACCESS_KEY_ID: server.accessKeyId,
-    OSS_ACCESS_KEY_SECRET: server.accessKeySecret,
-  };
+const suite = ossdForOssctl({
+  workPrefix: 'ossctl-e2e-',
+  prepare: ({ work }) => {
+    writeFileSync(path.join(work, 'small.bin'), small);
+    writeFileSync(path.join(work, 'large.bin'), large);
+  },
 });
-
-after(async () => {
-  if (server) await server.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const run = (args, extraEnv = {}) => ossctl(args, { env: { ...env, ...extraEnv }, cwd: work });
-
-async function ok(args, extraEnv) {
-  const r = await run(args, extraEnv);
-  assert.equal(r.code, 0, `ossctl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const { run, ok } = suite;
 
 // Fetch with a timeout; returns status, headers and the body bytes.
 async function fetchBytes(url, init = {}) {
@@ -102,8 +82,8 @@ describe('ossctl against ossd', { timeout: 5 * TIMEOUT }, () => {
   it('cp downloads both objects byte for byte', async () => {
     await ok(['cp', `oss://${BUCKET}/dir/small.bin`, 'small.down']);
     await ok(['cp', `oss://${BUCKET}/dir/large.bin`, 'large.down']);
-    assert.ok(readFileSync(path.join(work, 'small.down')).equals(small));
-    assert.ok(readFileSync(path.join(work, 'large.down')).equals(large));
+    assert.ok(readFileSync(path.join(suite.work, 'small.down')).equals(small));
+    assert.ok(readFileSync(path.join(suite.work, 'large.down')).equals(large));
     const piped = await run(['cp', `oss://${BUCKET}/dir/small.bin`, '-']);
     assert.equal(piped.code, 0);
     assert.ok(piped.raw.equals(small));
@@ -111,13 +91,13 @@ describe('ossctl against ossd', { timeout: 5 * TIMEOUT }, () => {
 
   it('works virtual-hosted through a localhost endpoint, and with V4 request signing', async () => {
     const out = await ok(['ls', `oss://${BUCKET}/dir/`, '--signature-version', '4'],
-      { OSS_ENDPOINT: server.localhostEndpoint });
+      { OSS_ENDPOINT: suite.server.localhostEndpoint });
     assert.match(out, /oss:\/\/ossctl-e2e\/dir\/small\.bin/);
   });
 
   it('a signed GET URL fetches the object with plain HTTP', async () => {
     const url = (await ok(['sign', `oss://${BUCKET}/dir/small.bin`, '--expires', '600'])).trim();
-    assert.ok(url.startsWith(`${server.endpoint}/${BUCKET}/dir/small.bin?OSSAccessKeyId=`), url);
+    assert.ok(url.startsWith(`${suite.server.endpoint}/${BUCKET}/dir/small.bin?OSSAccessKeyId=`), url);
     const r = await fetchBytes(url);
     assert.equal(r.status, 200);
     assert.ok(r.body.equals(small));
@@ -143,7 +123,7 @@ describe('ossctl against ossd', { timeout: 5 * TIMEOUT }, () => {
     const put = await fetchBytes(url, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: 'hello ossctl' });
     assert.equal(put.status, 200);
     await ok(['cp', `oss://${BUCKET}/put/hello.txt`, 'hello.down']);
-    assert.equal(readFileSync(path.join(work, 'hello.down'), 'utf8'), 'hello ossctl');
+    assert.equal(readFileSync(path.join(suite.work, 'hello.down'), 'utf8'), 'hello ossctl');
     assert.match(await ok(['stat', `oss://${BUCKET}/put/hello.txt`]), /Content-Type: text\/plain\n/);
   });
 
@@ -168,15 +148,15 @@ describe('ossctl against ossd', { timeout: 5 * TIMEOUT }, () => {
   });
 
   it('reads settings from --config when neither flags nor environment give them', async () => {
-    const ini = path.join(work, 'ossctl.ini');
-    writeFileSync(ini, `[default]\nendpoint = ${server.endpoint}\naccess-key-id = ${server.accessKeyId}\n`
-      + `access-key-secret = ${server.accessKeySecret}\n`);
-    const r = await ossctl(['--config', ini, 'ls', `oss://${BUCKET}/dir/`], { cwd: work });
+    const ini = path.join(suite.work, 'ossctl.ini');
+    writeFileSync(ini, `[default]\nendpoint = ${suite.server.endpoint}\naccess-key-id = ${suite.server.accessKeyId}\n`
+      + `access-key-secret = ${suite.server.accessKeySecret}\n`);
+    const r = await ossctl(['--config', ini, 'ls', `oss://${BUCKET}/dir/`], { cwd: suite.work });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /small\.bin/);
     // The environment wins over the file.
     const overridden = await ossctl(['--config', ini, 'ls', `oss://${BUCKET}/dir/`],
-      { cwd: work, env: { OSS_ACCESS_KEY_SECRET: 'wrong-secret' } });
+      { cwd: suite.work, env: { OSS_ACCESS_KEY_SECRET: 'wrong-secret' } });
     assert.equal(overridden.code, 1);
   });
 

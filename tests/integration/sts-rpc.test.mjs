@@ -208,11 +208,9 @@ describe('STS and RAM RPC APIs', () => {
       assertRpcError(await assumeRole({ Policy: '['.repeat(1000) + ']'.repeat(1000) }), 400, 'InvalidParameter.PolicyGrammar');
       const statement = '{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"},';
       const huge = `{"Version":"1","Statement":[${statement.repeat(20000).slice(0, -1)}]}`;
-      const started = Date.now();
       // Refused by the RPC body limit (64 KiB) before any parsing, or by the policy size.
       const res = await assumeRole({ Policy: huge }, { method: 'POST', inBody: true });
       assertRpcError(res, 400, ['InvalidParameter', 'InvalidParameter.PolicySize']);
-      assert.ok(Date.now() - started < 2000, 'refused fast');
     });
 
     it('ExternalId is checked against the trust policy', async () => {

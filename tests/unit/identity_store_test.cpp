@@ -20,6 +20,7 @@
 #include "meta/sqlite_identity_schema.hpp"
 #include "meta/sqlite_identity_store.hpp"
 #include "meta/sqlite_store.hpp"
+#include "store_test_support.hpp"
 
 namespace ossd::meta {
 namespace {
@@ -29,37 +30,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-struct IdentityStoreFactory {
-  std::string name;
-  // Opens the store whose data lives under dir; opening the same dir again
-  // must see the same data (persistence).
-  std::function<Result<std::unique_ptr<IdentityStore>>(const fs::path& dir)> open;
-};
-
-void PrintTo(const IdentityStoreFactory& factory, std::ostream* out) { *out << factory.name; }
+using IdentityStoreFactory = test::StoreFactory<IdentityStore>;
 
 std::vector<IdentityStoreFactory> identity_store_factories() {
   return {
       {"Sqlite", [](const fs::path& dir) { return open_sqlite_identity_store(dir / "identity.db"); }},
   };
 }
-
-#define EXPECT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
-    EXPECT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
-  } while (0)
-#define ASSERT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
-    ASSERT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
-  } while (0)
-#define EXPECT_ERROR(expr, expected)                                                 \
-  do {                                                                               \
-    const auto& result_ = (expr);                                                    \
-    ASSERT_FALSE(result_.ok()) << "expected an error";                               \
-    EXPECT_EQ(result_.error().code, ErrorCode::expected) << result_.error().message; \
-  } while (0)
 
 // The RAM API code an error carries ("" when none).
 std::string ram_code(const Error& error) {
@@ -164,29 +141,8 @@ std::vector<std::string> names_of(const std::vector<T>& records) {
   return names;
 }
 
-class IdentityStoreConformance : public ::testing::TestWithParam<IdentityStoreFactory> {
+class IdentityStoreConformance : public test::StoreConformance<IdentityStore> {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::path(::testing::TempDir()) / "ossd-identity-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  void reopen() {
-    store_.reset();
-    auto opened = GetParam().open(dir_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  IdentityStore& store() { return *store_; }
-
   int64_t generation() {
     auto g = store().generation();
     EXPECT_TRUE(g.ok()) << message_of(g);
@@ -227,9 +183,6 @@ class IdentityStoreConformance : public ::testing::TestWithParam<IdentityStoreFa
     if (pages != nullptr) *pages = count;
     return names;
   }
-
-  fs::path dir_;
-  std::unique_ptr<IdentityStore> store_;
 };
 
 // ================================================================== users
@@ -1205,34 +1158,21 @@ TEST_P(IdentityStoreConformance, ReadersSeeAGenerationThatOnlyGrows) {
   EXPECT_EQ(all_names([&](const PageQuery& q) { return store().list_users(q); }, 1000).size(), 100u);
 }
 
-std::string factory_name(const ::testing::TestParamInfo<IdentityStoreFactory>& info) { return info.param.name; }
-
 INSTANTIATE_TEST_SUITE_P(Stores, IdentityStoreConformance, ::testing::ValuesIn(identity_store_factories()),
-                         factory_name);
+                         test::factory_name<IdentityStore>);
 
 // ================================================================== SQLite only
 
 class SqliteIdentityStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::path(::testing::TempDir()) / "ossd-identity-sqlite-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    db_ = dir_ / "identity.db";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   std::unique_ptr<sqlite::Connection> raw(const fs::path& file) {
     auto connection = sqlite::Connection::open(file);
     EXPECT_TRUE(connection.ok());
     return std::move(connection).value();
   }
 
-  fs::path dir_;
-  fs::path db_;
+  ossd::test::TempDir dir_{"ossd-identity-sqlite"};
+  fs::path db_ = dir_.path() / "identity.db";
 };
 
 TEST_F(SqliteIdentityStoreTest, OpensInWalModeAtTheLatestSchemaVersion) {
@@ -1260,7 +1200,7 @@ TEST_F(SqliteIdentityStoreTest, RefusesASchemaFromANewerBuild) {
 }
 
 TEST_F(SqliteIdentityStoreTest, RefusesTheObjectMetadataDatabase) {
-  const fs::path meta = dir_ / "meta.db";
+  const fs::path meta = dir_.path() / "meta.db";
   { ASSERT_OK(open_sqlite_store(meta)); }
   auto store = open_sqlite_identity_store(meta);
   ASSERT_FALSE(store.ok());

@@ -20,6 +20,7 @@
 #include "crypto/crc64.hpp"
 #include "meta/metadata_store.hpp"
 #include "meta/sqlite_store.hpp"
+#include "store_test_support.hpp"
 
 namespace ossd::meta {
 namespace {
@@ -30,14 +31,7 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-struct StoreFactory {
-  std::string name;
-  // Opens the store whose data lives under dir; opening the same dir again
-  // must see the same data (persistence).
-  std::function<Result<std::unique_ptr<MetadataStore>>(const fs::path& dir)> open;
-};
-
-void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+using StoreFactory = test::StoreFactory<MetadataStore>;
 
 std::string blob(int n) {
   char text[33];
@@ -59,47 +53,8 @@ const std::string* find_header(const Error& error, const std::string& name) {
   return nullptr;
 }
 
-#define EXPECT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
-    EXPECT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
-  } while (0)
-#define ASSERT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
-    ASSERT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
-  } while (0)
-
-#define EXPECT_ERROR(expr, expected)                                                 \
-  do {                                                                               \
-    const auto& result_ = (expr);                                                    \
-    ASSERT_FALSE(result_.ok()) << "expected an error";                               \
-    EXPECT_EQ(result_.error().code, ErrorCode::expected) << result_.error().message; \
-  } while (0)
-
-class MetadataStoreConformance : public ::testing::TestWithParam<StoreFactory> {
+class MetadataStoreConformance : public test::StoreConformance<MetadataStore> {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::path(::testing::TempDir()) / "ossd-meta-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  void reopen() {
-    store_.reset();
-    auto opened = GetParam().open(dir_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  MetadataStore& store() { return *store_; }
-
   void make_bucket(const std::string& name, const std::string& owner = "owner-1") {
     BucketRecord bucket;
     bucket.name = name;
@@ -163,9 +118,6 @@ class MetadataStoreConformance : public ::testing::TestWithParam<StoreFactory> {
     p.blob_id = blob(blob_number);
     return p;
   }
-
-  fs::path dir_;
-  std::unique_ptr<MetadataStore> store_;
 };
 
 // ------------------------------------------------------------------ buckets
@@ -1163,10 +1115,10 @@ std::vector<StoreFactory> store_factories() {
   };
 }
 
-std::string factory_name(const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; }
-
-INSTANTIATE_TEST_SUITE_P(Stores, MetadataStoreConformance, ::testing::ValuesIn(store_factories()), factory_name);
-INSTANTIATE_TEST_SUITE_P(Stores, ListingConformance, ::testing::ValuesIn(store_factories()), factory_name);
+INSTANTIATE_TEST_SUITE_P(Stores, MetadataStoreConformance, ::testing::ValuesIn(store_factories()),
+                         test::factory_name<MetadataStore>);
+INSTANTIATE_TEST_SUITE_P(Stores, ListingConformance, ::testing::ValuesIn(store_factories()),
+                         test::factory_name<MetadataStore>);
 
 }  // namespace
 }  // namespace ossd::meta
