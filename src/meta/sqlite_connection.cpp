@@ -142,4 +142,17 @@ Result<int64_t> Connection::query_int(const char* sql) {
 
 Error Connection::error(std::string_view operation) const { return sqlite_error(operation, sqlite3_errmsg(db_)); }
 
+Status Connection::enable_wal(std::string_view database) {
+  auto q = query("PRAGMA journal_mode = WAL");
+  if (!q.ok()) return std::move(q).error();
+  auto row = q->step();
+  if (!row.ok()) return std::move(row).error();
+  const std::string mode = *row ? q->column_text(0) : std::string();
+  if (mode != "wal") {
+    return Error(ErrorCode::InternalError,
+                 std::string(database) + ": cannot use WAL journal (got '" + mode + "')");
+  }
+  return ok_status();
+}
+
 }  // namespace ossd::meta::sqlite

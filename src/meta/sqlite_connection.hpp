@@ -75,6 +75,9 @@ class Connection {
   int64_t changes() const;
   // Reads one integer pragma value (e.g. "PRAGMA user_version").
   Result<int64_t> query_int(const char* sql);
+  // Switches the file to the WAL journal; an error naming `database` when
+  // SQLite keeps another mode (e.g. on a filesystem without shared memory).
+  Status enable_wal(std::string_view database);
 
   // Error{InternalError, "<operation>: <sqlite message>"} from the last call.
   Error error(std::string_view operation) const;

@@ -792,17 +792,6 @@ class SqliteIdentityStore final : public IdentityStore {
   std::unique_ptr<Connection> reader_;
 };
 
-Status enable_wal(Connection& writer) {
-  auto q = writer.query("PRAGMA journal_mode = WAL");
-  if (!q.ok()) return std::move(q).error();
-  auto row = q->step();
-  if (!row.ok()) return std::move(row).error();
-  std::string mode = *row ? q->column_text(0) : std::string();
-  if (mode != "wal") {
-    return Error(ErrorCode::InternalError, "identity database: cannot use WAL journal (got '" + mode + "')");
-  }
-  return ok_status();
-}
 
 }  // namespace
 
@@ -813,7 +802,7 @@ Result<std::unique_ptr<IdentityStore>> open_sqlite_identity_store(const std::fil
   // Claim and migrate before switching to WAL, so a foreign file is refused
   // without its journal mode being changed.
   if (auto st = sqlite::migrate_identity_schema(**writer); !st) return std::move(st).error();
-  if (auto st = enable_wal(**writer); !st) return std::move(st).error();
+  if (auto st = (*writer)->enable_wal("identity database"); !st) return std::move(st).error();
   auto reader = Connection::open(db_file);
   if (!reader.ok()) return std::move(reader).error();
   if (auto st = (*reader)->exec(kReaderPragmas); !st) return std::move(st).error();

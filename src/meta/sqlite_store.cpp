@@ -912,17 +912,6 @@ class SqliteMetadataStore final : public MetadataStore {
   ReaderPool readers_;
 };
 
-Status enable_wal(Connection& writer) {
-  auto q = writer.query("PRAGMA journal_mode = WAL");
-  if (!q.ok()) return std::move(q).error();
-  auto row = q->step();
-  if (!row.ok()) return std::move(row).error();
-  std::string mode = *row ? q->column_text(0) : std::string();
-  if (mode != "wal") {
-    return Error(ErrorCode::InternalError, "metadata database: cannot use WAL journal (got '" + mode + "')");
-  }
-  return ok_status();
-}
 
 }  // namespace
 
@@ -931,7 +920,7 @@ Result<std::unique_ptr<MetadataStore>> open_sqlite_store(const std::filesystem::
   auto writer = Connection::open(db_file);
   if (!writer.ok()) return std::move(writer).error();
   if (auto st = (*writer)->exec(kWriterPragmas); !st) return std::move(st).error();
-  if (auto st = enable_wal(**writer); !st) return std::move(st).error();
+  if (auto st = (*writer)->enable_wal("metadata database"); !st) return std::move(st).error();
   if (auto st = sqlite::migrate(**writer); !st) return std::move(st).error();
   return std::unique_ptr<MetadataStore>(
       new SqliteMetadataStore(std::move(writer).value(), db_file, options.max_readers));
