@@ -86,6 +86,7 @@ struct RequestContext {
   std::shared_ptr<PostUpload> post_upload;    // PostObject: the form, once authenticated
   std::shared_ptr<const policy::Document> bucket_policy;  // loaded with `bucket` (null: none)
   std::string decided_by;                     // what allowed or refused it, for the access log
+  std::string rpc_action;                     // STS/RAM calls: the Action, for the access log
 
   const std::string& bucket_name() const { return resource.bucket; }
   const std::string& key() const { return resource.key; }

@@ -99,7 +99,9 @@ boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& r
         {"principal_name", ctx.identity.anonymous() ? std::string() : ctx.identity.principal},
         {"session", ctx.identity.session_name},
         {"decided_by", ctx.decided_by},
-        {"operation", ctx.routed ? operation_name(ctx.operation) : std::string_view("-")},
+        {"operation", ctx.routed                ? operation_name(ctx.operation)
+                      : !ctx.rpc_action.empty() ? std::string_view(ctx.rpc_action)
+                                                : std::string_view("-")},
         {"bucket", ctx.resource.bucket},
         {"key", ctx.resource.key},
         {"status", response.status},

@@ -66,6 +66,7 @@ boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx) {
   }
   auto envelope = parse_rpc_envelope(params.value(), ctx.http.headers);
   if (!envelope) co_return fail(envelope.error());
+  ctx.rpc_action = envelope->action;
   RpcVerifySettings settings;
   settings.max_skew = s.config.auth.max_skew;
   auto identity = verify_rpc_request(envelope.value(), params.value(), ctx.http.method, path_of(ctx.http.target),

@@ -370,6 +370,11 @@ describe('access log', () => {
     assert.equal(rootLine.decided_by, 'owner');
     const anonymous = lines.find((l) => l.principal === 'anonymous' && l.operation === 'GetObject');
     assert.equal(anonymous.principal_type, 'Anonymous');
+    // The RAM and STS calls of the set-up are logged with their Action.
+    const rpc = lines.find((l) => l.operation === 'AssumeRole' && l.principal === server.accessKeyId);
+    assert.ok(rpc, 'a logged AssumeRole of the root');
+    assert.equal(rpc.status, 200);
+    assert.ok(lines.some((l) => l.operation === 'CreateUser'), 'a logged CreateUser');
     const log = server.output();
     for (const user of Object.values(users)) assert.ok(!log.includes(user.accessKeySecret), 'no secrets in the log');
   });
