@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <malloc.h>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -238,6 +239,11 @@ int run(const server::ServerConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc hands the top of each heap back to the kernel as soon as it is free,
+  // so every large response (a 1000-key listing renders ~330 KB of XML) paid
+  // for its pages again in page faults: 8.0 ms of CPU per 1000-key
+  // ListObjects. Keeping 4 MiB of slack per arena makes it 1.7 ms.
+  mallopt(M_TOP_PAD, 4 << 20);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("ossd"));
   auto config = ossd::server::parse_config(argc, argv);
   if (!config) {
