@@ -57,18 +57,10 @@ Error token_error(Error error) {
 }
 
 auth::Identity identity_for(RpcSigning signing, const auth::Credential& credential) {
-  auth::Identity identity;
   // The AuthMethod set names the OSS schemes; an RPC v1 signature travels in
   // the parameters like a signed URL, an ACS3 one in a header like V4.
-  identity.method = signing == RpcSigning::V1 ? auth::AuthMethod::V1Query : auth::AuthMethod::V4Header;
-  identity.access_key_id = credential.access_key_id;
-  identity.account_id = credential.account_id;
-  identity.principal = credential.principal;
-  identity.kind = credential.kind;
-  identity.principal_id = credential.principal_id;
-  identity.session_name = credential.session_name;
-  identity.session_policy = credential.session_policy;
-  return identity;
+  return auth::identity_for(signing == RpcSigning::V1 ? auth::AuthMethod::V1Query : auth::AuthMethod::V4Header,
+                            credential);
 }
 
 Result<auth::Credential> resolve_signer(const RpcEnvelope& envelope, const auth::CredentialLookup& credentials,

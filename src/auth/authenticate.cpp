@@ -90,19 +90,6 @@ Result<Credential> resolve_credential(const CredentialLookup& credentials, std::
   return unknown_access_key(access_key_id);
 }
 
-Identity identity_for(AuthMethod method, const Credential& credential) {
-  Identity identity;
-  identity.method = method;
-  identity.access_key_id = credential.access_key_id;
-  identity.account_id = credential.account_id;
-  identity.principal = credential.principal;
-  identity.kind = credential.kind;
-  identity.principal_id = credential.principal_id;
-  identity.session_name = credential.session_name;
-  identity.session_policy = credential.session_policy;
-  return identity;
-}
-
 Status check_skew(SystemTime request_time, std::string_view request_time_text, SystemTime now,
                   std::chrono::seconds max_skew) {
   auto difference = request_time > now ? request_time - now : now - request_time;

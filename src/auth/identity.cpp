@@ -15,4 +15,17 @@ std::string_view to_string(AuthMethod method) {
   return "unknown";
 }
 
+Identity identity_for(AuthMethod method, const Credential& credential) {
+  Identity identity;
+  identity.method = method;
+  identity.access_key_id = credential.access_key_id;
+  identity.account_id = credential.account_id;
+  identity.principal = credential.principal;
+  identity.kind = credential.kind;
+  identity.principal_id = credential.principal_id;
+  identity.session_name = credential.session_name;
+  identity.session_policy = credential.session_policy;
+  return identity;
+}
+
 }  // namespace ossd::auth

@@ -25,4 +25,7 @@ struct Identity {
   bool anonymous() const { return method == AuthMethod::Anonymous; }
 };
 
+// Who a verified signature by `credential` is.
+Identity identity_for(AuthMethod method, const Credential& credential);
+
 }  // namespace ossd::auth

@@ -57,7 +57,7 @@ Result<PostAuthentication> authenticate_v1(const std::vector<HeaderField>& field
   }
   auto decoded = decode_policy(*policy, now);
   if (!decoded) return std::move(decoded).error();
-  return PostAuthentication{detail::identity_for(AuthMethod::PostV1, *credential), std::move(decoded.value())};
+  return PostAuthentication{identity_for(AuthMethod::PostV1, *credential), std::move(decoded.value())};
 }
 
 Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& fields,
@@ -102,7 +102,7 @@ Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& field
   }
   auto decoded = decode_policy(*policy, now);
   if (!decoded) return std::move(decoded).error();
-  return PostAuthentication{detail::identity_for(AuthMethod::PostV4, *credential), std::move(decoded.value())};
+  return PostAuthentication{identity_for(AuthMethod::PostV4, *credential), std::move(decoded.value())};
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "iam/random_text.hpp"
+
 namespace ossd::server {
 namespace {
 
@@ -22,35 +24,11 @@ constexpr const char* kEnvKeyId = "OSSD_ROOT_ACCESS_KEY_ID";
 constexpr const char* kEnvKeySecret = "OSSD_ROOT_ACCESS_KEY_SECRET";
 constexpr const char* kEnvAccountId = "OSSD_ROOT_ACCOUNT_ID";
 
-constexpr std::string_view kDigits = "0123456789";
-constexpr std::string_view kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-// Uniform choice from `alphabet`: bytes at or above the largest multiple of
-// its size are redrawn, so no character is more likely than another.
-std::string random_string(Random& random, std::string_view alphabet, size_t length) {
-  const unsigned limit = 256 - 256 % alphabet.size();
-  std::string out;
-  out.reserve(length);
-  unsigned char pool[64];
-  while (out.size() < length) {
-    random.fill(pool);
-    for (unsigned char b : pool) {
-      if (b >= limit) continue;
-      out.push_back(alphabet[b % alphabet.size()]);
-      if (out.size() == length) break;
-    }
-  }
-  return out;
-}
-
-std::string new_account_id(Random& random) {
-  // No leading zero: the id is also read as a number by some tools.
-  std::string id = random_string(random, kDigits.substr(1), 1);
-  return id + random_string(random, kDigits, 15);
-}
+// No leading zero: the id is also read as a number by some tools.
+std::string new_account_id(Random& random) { return iam::random_numeric_id(random, 16); }
 
 bool is_account_id(const std::string& s) {
-  return s.size() == 16 && s.find_first_not_of(kDigits) == std::string::npos;
+  return s.size() == 16 && s.find_first_not_of(iam::kDigits) == std::string::npos;
 }
 
 Error io_error(const std::string& what, const fs::path& path, int err) {
@@ -210,8 +188,8 @@ Result<RootAccount> load_or_create_root_account(const fs::path& data_dir,
     account.access_key_secret = *env_secret;
   } else {
     if (file.access_key_id.empty()) {
-      file.access_key_id = "LTAI" + random_string(random, kAlnum, 20);
-      file.access_key_secret = random_string(random, kAlnum, 30);
+      file.access_key_id = "LTAI" + iam::random_text(random, iam::kAlphanumeric, 20);
+      file.access_key_secret = iam::random_text(random, iam::kAlphanumeric, 30);
       account.generated_now = true;
       dirty = true;
     }
