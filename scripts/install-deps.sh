@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev libsqlite3-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libisal-dev liblzma-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libvips-dev libvips-tools clang-14 libclang-rt-14-dev
+  libvips-dev libvips-tools clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   curl chromium
 )
 # node and npm drive the interop tests; a machine that already has them (e.g. a

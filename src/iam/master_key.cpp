@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/strings.hpp"
+#include "fileio/durable_file.hpp"
 
 namespace ossd::iam {
 namespace {
@@ -57,44 +58,10 @@ Result<std::string> read_key(const fs::path& path, const struct stat& st) {
   return std::move(*key);
 }
 
-Status fsync_directory(const fs::path& dir) {
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return io_error("cannot open", dir, errno);
-  int rc = ::fsync(dfd);
-  int err = errno;
-  ::close(dfd);
-  if (rc != 0) return io_error("cannot fsync", dir, err);
-  return ok_status();
-}
-
 // O_EXCL: when two processes start on one data directory at once, one key
 // wins and the other process reads it.
 Result<bool> write_new_key(const fs::path& path, Random& random) {
-  const std::string text = random.hex(kKeyBytes) + "\n";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return false;
-    return io_error("cannot create", path, errno);
-  }
-  auto fail = [&](const char* what) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(path.c_str());
-    return io_error(what, path, err);
-  };
-  if (::fchmod(fd, 0600) != 0) return fail("cannot chmod");
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot fsync");
-  if (::close(fd) != 0) return io_error("cannot close", path, errno);
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (auto synced = fsync_directory(dir); !synced) return synced.error();
-  return true;
+  return fileio::create_private_file(path, random.hex(kKeyBytes) + "\n");
 }
 
 }  // namespace

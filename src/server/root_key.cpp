@@ -1,8 +1,6 @@
 #include "server/root_key.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "fileio/durable_file.hpp"
 #include "iam/random_text.hpp"
 
 namespace ossd::server {
@@ -110,45 +109,7 @@ Status write_file(const fs::path& path, const StoredAccount& a, Random& random) 
     json["access_key_id"] = a.access_key_id;
     json["access_key_secret"] = a.access_key_secret;
   }
-  const std::string text = json.dump(2) + "\n";
-
-  fs::path tmp = path;
-  tmp += ".tmp-" + random.hex(8);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return io_error("cannot create", tmp, errno);
-  auto fail = [&](const char* what) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return io_error(what, tmp, err);
-  };
-  if (::fchmod(fd, 0600) != 0) return fail("cannot chmod");  // the umask could only remove bits; be explicit
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot fsync");
-  if (::close(fd) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("cannot close", tmp, err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("cannot rename to", path, err);
-  }
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return io_error("cannot open", dir, errno);
-  int rc = ::fsync(dfd);
-  int err = errno;
-  ::close(dfd);
-  if (rc != 0) return io_error("cannot fsync", dir, err);
-  return ok_status();
+  return fileio::replace_private_file(path, json.dump(2) + "\n", ".tmp-" + random.hex(8));
 }
 
 }  // namespace
