@@ -23,8 +23,8 @@
 #      LOAD_BIN (build/bench/micro/ossd_rpc_load)
 #      KEEP_SERVER=1: print ossd's pid and port and wait for Enter before the load (to attach a profiler)
 #      PERF_OUT=<file>: record ossd with `perf record -g` during the first run (then `perf report -i <file>`)
-# Each action gets a fresh ossd: its SignatureNonce cache holds 1,000,000 nonces for 15 minutes and
-# answers Throttling when full, so keep one action's runs (warm-ups included) under ~1 M requests.
+# Each action gets a fresh ossd, so each starts with an empty SignatureNonce window (capped at 256 MiB,
+# about 21 M nonces, Throttling beyond: far more than one action's runs send).
 # Loopback only. Stops only the ossd it started (by pid) and removes its temp dir on exit.
 set -euo pipefail
 

@@ -30,10 +30,10 @@ struct Harness {
   ossd::image::ImageProcessor processor;
 
   Harness() : processor(limits()) {
-    for (const char* text : {"image/resize,w_64", "image/info", "image/average-hue",
-                             "image/resize,m_fill,w_32,h_32/format,png", "image/rotate,90/format,webp",
-                             "image/crop,w_16,h_16,g_center/circle,r_8/format,png", "image/auto-orient,1/flip,2",
-                             "image/blur,r_3,s_2/sharpen,100/format,jpg"}) {
+    for (const char* text :
+         {"image/resize,w_64", "image/info", "image/average-hue", "image/resize,m_fill,w_32,h_32/format,png",
+          "image/rotate,90/format,webp", "image/crop,w_16,h_16,g_center/circle,r_8/format,png",
+          "image/auto-orient,1/flip,2", "image/blur,r_3,s_2/sharpen,100/format,jpg"}) {
       chains.push_back(std::move(*ossd::image::parse_process(text)));
     }
   }
@@ -61,9 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const auto& spec = harness.chains[data[0] % harness.chains.size()];
   std::string_view source(reinterpret_cast<const char*>(data + 1), size - 1);
-  auto loader = [](const std::string&) -> ossd::Result<std::string> {
-    return ossd::Error(ossd::ErrorCode::NoSuchKey);
-  };
+  auto loader = [](const std::string&) -> ossd::Result<std::string> { return ossd::Error(ossd::ErrorCode::NoSuchKey); };
   auto result = harness.processor.process(source, spec, loader);
   if (!result.ok()) {
     if (result.error().code != ossd::ErrorCode::InvalidArgument) std::abort();

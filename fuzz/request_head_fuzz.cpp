@@ -1,7 +1,9 @@
 // libFuzzer target for what ossd reads from a request head before any
 // handler runs: Host and request-target resolution, the V1/V4 Authorization
 // headers and V4 credential scopes, Range and the If-Match / If-None-Match
-// lists. Any input must come back as a value or an Error (never a crash,
+// lists, the conditional headers (If-Match, If-None-Match, If-Modified-Since,
+// If-Unmodified-Since and their x-oss-copy-source-if-* twins) and the HTTP
+// and ISO 8601 date parsers. Any input must come back as a value or an Error (never a crash,
 // hang or sanitizer report). The input is split on the first two NUL bytes:
 // Host, request target, and a header value used for the other parsers.
 #include <cstddef>
@@ -9,6 +11,7 @@
 #include <string_view>
 
 #include "auth/authorization_header.hpp"
+#include "core/time_format.hpp"
 #include "oss/addressing.hpp"
 #include "oss/preconditions.hpp"
 #include "oss/range.hpp"
@@ -50,5 +53,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   (void)ossd::oss::etag_list_matches(header, "\"D41D8CD98F00B204E9800998ECF8427E\"", true);
+
+  // The header in each precondition slot, alone and in all four at once.
+  const std::string value(header);
+  const ossd::SystemTime last_modified = ossd::from_unix_seconds(1716193800);
+  for (int slot = 0; slot < 5; ++slot) {
+    ossd::oss::Preconditions conditions;
+    if (slot == 0 || slot == 4) conditions.if_match = &value;
+    if (slot == 1 || slot == 4) conditions.if_none_match = &value;
+    if (slot == 2 || slot == 4) conditions.if_modified_since = &value;
+    if (slot == 3 || slot == 4) conditions.if_unmodified_since = &value;
+    auto status = ossd::oss::evaluate_preconditions(conditions, "D41D8CD98F00B204E9800998ECF8427E", last_modified);
+    if (!status.ok() && status.error().code != ossd::ErrorCode::PreconditionFailed &&
+        status.error().code != ossd::ErrorCode::NotModified) {
+      __builtin_trap();
+    }
+    (void)ossd::oss::evaluate_copy_source_preconditions(conditions, "D41D8CD98F00B204E9800998ECF8427E", last_modified,
+                                                        ossd::oss::CopyNotModified::not_modified);
+  }
+  // A date that parses prints as RFC 1123 and parses back to the same second.
+  if (auto date = ossd::parse_http_date(header)) {
+    auto again = ossd::parse_http_date(ossd::format_rfc1123(*date));
+    if (!again || ossd::to_unix_seconds(*again) != ossd::to_unix_seconds(*date)) __builtin_trap();
+  }
+  if (auto date = ossd::parse_iso8601(header)) {
+    auto again = ossd::parse_iso8601(ossd::format_iso8601_ms(*date));
+    if (!again || *again != *date) __builtin_trap();
+  }
+  if (auto date = ossd::parse_iso8601_basic(header)) {
+    auto again = ossd::parse_iso8601_basic(ossd::format_iso8601_basic(*date));
+    if (!again || ossd::to_unix_seconds(*again) != ossd::to_unix_seconds(*date)) __builtin_trap();
+  }
   return 0;
 }

@@ -29,8 +29,8 @@ bool is_hex_lower(std::string_view text) {
 // characters, '%' and '&' (and ! ' ( ) * for the Node encoding).
 bool is_encoded_output(std::string_view text, bool node) {
   for (char c : text) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.' || c == '~';
     const bool node_extra = c == '!' || c == '\'' || c == '(' || c == ')' || c == '*';
     if (!unreserved && c != '%' && c != '&' && !(node && node_extra)) return false;
   }

@@ -1,20 +1,50 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds ossd and runs every test suite:
-# GoogleTest unit suites (ctest), then the node suites that drive the real
-# binary: integration (raw HTTP), interop (ali-oss and the Alibaba STS/RAM
-# SDKs), crash, memory, browser (Chromium), cli and examples; between them the
-# libFuzzer targets run briefly from their seed corpora.
+# The README's test command and exactly what CI runs: installs the dependencies,
+# then every quality gate in turn, each timed. Any failure stops the run.
+#   format  clang-format-14 over the tracked C++ files
+#   build   GCC Release build of everything, warnings as errors
+#   unit    the GoogleTest suites (ctest)
+#   node    the node suites against the release binary: integration (raw
+#           HTTP), interop (ali-oss and the STS/RAM SDKs), differential signing,
+#           crash and fault injection, soak, security, memory, browser
+#           (Chromium), cli and examples
+#   asan    one clang-14 ASan+UBSan build (unit tests, ossd, fuzzers): the unit
+#           tests and the integration suite under it
+#   fuzz    each libFuzzer target for OSSD_FUZZ_SECONDS (default 60) on that build
+#   tsan    a clang-14 TSan ossd under the integration suite
+#   tidy    clang-tidy-14 on src/
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
 
-echo "== unit tests (ctest)"
-ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
+# Every gate runs even when an earlier one failed (the build aside), so that one
+# run shows every failure; the run fails if any gate did.
+gate_lines=()
+failed=0
+report() { [ ${#gate_lines[@]} -eq 0 ] || printf '%s\n' "== gates" "${gate_lines[@]}"; }
+trap report EXIT
 
-echo "== fuzzers (clang, ASan+UBSan), each from its seed corpus"
-bash scripts/fuzz.sh "${OSSD_FUZZ_SECONDS:-15}"
+gate() {
+  local name="$1"; shift
+  echo "== gate $name"
+  local start=$SECONDS result=ok
+  "$@" || { result=FAILED; failed=1; }
+  gate_lines+=("$(printf '%-7s %-6s %5d s' "$name" "$result" $((SECONDS - start)))")
+}
 
-echo "== node suites against build/src/server/ossd"
-cd tests
-npm ci --no-audit --no-fund --loglevel=error
-node --test --test-concurrency=2 integration/ interop/ crash/ memory/ browser/ cli/ examples/
+node_suites() {
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error &&
+   node --test --test-concurrency=2 integration/ interop/ differential/ crash/ faults/ soak/ \
+     security/ memory/ browser/ cli/ examples/)
+}
+
+bash scripts/install-deps.sh
+gate format bash scripts/lint.sh format
+gate build  bash scripts/build.sh -DOSSD_WERROR=ON
+[ $failed -eq 0 ] || exit 1
+gate unit   ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
+gate node   node_suites
+gate asan   bash scripts/sanitize.sh asan
+gate fuzz   env OSSD_FUZZ_BUILD_DIR=build-asan bash scripts/fuzz.sh "${OSSD_FUZZ_SECONDS:-60}"
+gate tsan   bash scripts/sanitize.sh tsan
+gate tidy   bash scripts/lint.sh tidy
+exit $failed

@@ -104,18 +104,16 @@ std::string nonce_prefix() {
 
 http::request<http::string_body> make_request(const Options& options, const std::string& host,
                                               const std::string& nonce) {
-  const ossd::client::RpcParameters params{{"RoleArn", options.role_arn},
-                                           {"RoleSessionName", options.session_name},
-                                           {"DurationSeconds", "3600"}};
+  const ossd::client::RpcParameters params{
+      {"RoleArn", options.role_arn}, {"RoleSessionName", options.session_name}, {"DurationSeconds", "3600"}};
   const bool get = options.method == "GET";
   const auto signed_params = ossd::client::sign_rpc_request(
       get ? ossd::client::RpcMethod::Get : ossd::client::RpcMethod::Post, options.action, options.version,
       options.action == "AssumeRole" ? params : ossd::client::RpcParameters{},
-      ossd::client::Credentials{options.access_key_id, options.access_key_secret, ""},
-      std::chrono::system_clock::now(), nonce);
+      ossd::client::Credentials{options.access_key_id, options.access_key_secret, ""}, std::chrono::system_clock::now(),
+      nonce);
   const std::string encoded = ossd::client::rpc_encode_parameters(signed_params);
-  http::request<http::string_body> request{get ? http::verb::get : http::verb::post, get ? "/?" + encoded : "/",
-                                           11};
+  http::request<http::string_body> request{get ? http::verb::get : http::verb::post, get ? "/?" + encoded : "/", 11};
   request.set(http::field::host, host);
   request.set(http::field::user_agent, "ossd-rpc-load/1");
   request.set(http::field::accept, "application/json");
@@ -156,8 +154,8 @@ asio::awaitable<void> run_connection(const Options& options, tcp::endpoint targe
                                           response.body().find("\"SecurityToken\"") != std::string::npos);
         if (ok) {
           ++stats.ok;
-          stats.latencies_us.push_back(static_cast<uint32_t>(
-              std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count()));
+          stats.latencies_us.push_back(
+              static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count()));
         } else if (stats.first_error.empty()) {
           stats.first_error = std::to_string(status) + " " + response.body().substr(0, 300);
         }
@@ -215,7 +213,8 @@ int main(int argc, char** argv) {
 
   const auto begin = SteadyClock::now();
   Window window;
-  window.start = begin + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(options.warmup_s));
+  window.start =
+      begin + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(options.warmup_s));
   window.end = window.start +
                std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(options.duration_s));
 
@@ -230,7 +229,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (auto& context : contexts) threads.emplace_back([&context] { context->run(); });
 
-    // Server CPU (and this client's, which shares the machine) over exactly the measured window.
+  // Server CPU (and this client's, which shares the machine) over exactly the measured window.
   long long cpu_before = -1, cpu_after = -1;
   std::this_thread::sleep_until(window.start);
   if (options.server_pid > 0) cpu_before = process_cpu_ticks(options.server_pid);
@@ -263,9 +262,10 @@ int main(int argc, char** argv) {
        << " max_us=" << (total.latencies_us.empty() ? 0 : total.latencies_us.back()) << " errors=" << non_ok
        << " socket_errors=" << total.socket_errors;
   if (cpu_before >= 0 && cpu_after >= 0) {
-    const double cpu_seconds = static_cast<double>(cpu_after - cpu_before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-    line << " server_cpu_s=" << cpu_seconds << " server_cpu_us_per_req="
-         << (total.ok ? cpu_seconds * 1e6 / static_cast<double>(total.ok) : 0.0);
+    const double cpu_seconds =
+        static_cast<double>(cpu_after - cpu_before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    line << " server_cpu_s=" << cpu_seconds
+         << " server_cpu_us_per_req=" << (total.ok ? cpu_seconds * 1e6 / static_cast<double>(total.ok) : 0.0);
   }
   if (client_before >= 0 && client_after >= 0 && total.ok > 0) {
     const double client_seconds =

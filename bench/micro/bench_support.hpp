@@ -68,7 +68,8 @@ inline std::string policy_statement(int i) {
     case 1:
     case 7:
       return R"({"Effect":"Allow","Action":["oss:PutObject","oss:AbortMultipartUpload","oss:ListParts"],)"
-             R"("Resource":["acs:oss:*:*:tenant-)" + n + R"(/uploads/*","acs:oss:*:*:tenant-)" + n +
+             R"("Resource":["acs:oss:*:*:tenant-)" +
+             n + R"(/uploads/*","acs:oss:*:*:tenant-)" + n +
              R"(/tmp/*"],"Condition":{"IpAddress":{"acs:SourceIp":"172.16.0.0/12"}}})";
     case 2:
       return R"({"Effect":"Deny","Action":["oss:DeleteObject","oss:PutObjectAcl"],"Resource":"acs:oss:*:*:tenant-)" +
@@ -79,7 +80,8 @@ inline std::string policy_statement(int i) {
              R"(","Condition":{"StringLike":{"oss:Prefix":["home/user-)" + n + R"(/*","shared/*"]}}})";
     case 4:  // a Deny on the request's resource, only from blocked networks
       return R"({"Effect":"Deny","Action":["oss:Get*","oss:Put*"],"Resource":"acs:oss:*:*:photos/*",)"
-             R"("Condition":{"IpAddress":{"acs:SourceIp":["203.0.113.0/24","198.51.100.)" + n + R"(/32"]}}})";
+             R"("Condition":{"IpAddress":{"acs:SourceIp":["203.0.113.0/24","198.51.100.)" +
+             n + R"(/32"]}}})";
     case 5:  // the action matches, the resource does not
       return R"({"Effect":"Allow","Action":"oss:Get*","Resource":"acs:oss:*:*:photos/archive-)" + n +
              R"(/*","Condition":{"DateLessThan":{"acs:CurrentTime":"2030-01-01T00:00:00Z"}}})";

@@ -34,8 +34,8 @@ constexpr const char* kUserId = "200000000000001";
 constexpr const char* kStsUser = "sts-user";
 constexpr const char* kRole = "photo-reader";
 constexpr const char* kRoleId = "300000000000001";
-constexpr int kPolicies = 5;               // RAM caps one document at 6144 characters, so the
-constexpr int kStatementsPerPolicy = 20;   // 100 statements come as 5 attached policies of 20
+constexpr int kPolicies = 5;              // RAM caps one document at 6144 characters, so the
+constexpr int kStatementsPerPolicy = 20;  // 100 statements come as 5 attached policies of 20
 
 std::string trust_policy() {
   return std::string(R"({"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"RAM":["acs:ram::)") +
@@ -231,7 +231,9 @@ void BM_StsAssumeRoleRoot(benchmark::State& state) { sts_call_loop(state, root_c
 BENCHMARK(BM_StsAssumeRoleRoot)->Threads(1)->Threads(2)->UseRealTime();
 
 // A RAM user caller adds Authorizer::decide for sts:AssumeRole.
-void BM_StsAssumeRoleRamUser(benchmark::State& state) { sts_call_loop(state, user_caller(kStsUser, "200000000000002")); }
+void BM_StsAssumeRoleRamUser(benchmark::State& state) {
+  sts_call_loop(state, user_caller(kStsUser, "200000000000002"));
+}
 BENCHMARK(BM_StsAssumeRoleRamUser);
 
 // The pieces of AssumeRole, each alone.

@@ -58,8 +58,8 @@ struct ObjectMeta {
 };
 
 struct PutObjectOptions {
-  std::string content_type;                // empty: application/octet-stream
-  std::vector<HeaderField> headers;        // x-oss-meta-*, x-oss-object-acl, Cache-Control...
+  std::string content_type;          // empty: application/octet-stream
+  std::vector<HeaderField> headers;  // x-oss-meta-*, x-oss-object-acl, Cache-Control...
   ProgressCallback progress;
 };
 
@@ -145,11 +145,9 @@ class Client {
 
   // The configuration the signed-URL functions need, from this client.
   Result<UrlSigningConfig> url_signing_config() const;
-  Result<std::string> signature_url(std::string_view bucket, std::string_view key,
-                                    const SignUrlOptions& options) const;
-  Result<std::string> signature_url_v4(std::string_view bucket, std::string_view method,
-                                       std::chrono::seconds expires, const SignUrlV4Request& request,
-                                       std::string_view key,
+  Result<std::string> signature_url(std::string_view bucket, std::string_view key, const SignUrlOptions& options) const;
+  Result<std::string> signature_url_v4(std::string_view bucket, std::string_view method, std::chrono::seconds expires,
+                                       const SignUrlV4Request& request, std::string_view key,
                                        const std::vector<std::string>& additional_headers = {}) const;
 
   // Buckets.
@@ -160,8 +158,8 @@ class Client {
   Status put_bucket_cors(std::string_view bucket, const oss::CorsConfiguration& config);
 
   // Objects.
-  Result<PutObjectResult> put_object(std::string_view bucket, std::string_view key,
-                                     const std::filesystem::path& file, const PutObjectOptions& options = {});
+  Result<PutObjectResult> put_object(std::string_view bucket, std::string_view key, const std::filesystem::path& file,
+                                     const PutObjectOptions& options = {});
   Result<PutObjectResult> put_object_data(std::string_view bucket, std::string_view key, std::string_view data,
                                           const PutObjectOptions& options = {});
   // Streams the body into `out`; nothing is written on an error response.
@@ -195,8 +193,8 @@ class Client {
 
   // PutObject below the threshold, multipart from it on; a failed multipart
   // upload is aborted so no parts are left behind.
-  Result<PutObjectResult> upload_file(std::string_view bucket, std::string_view key,
-                                      const std::filesystem::path& file, const UploadFileOptions& options = {});
+  Result<PutObjectResult> upload_file(std::string_view bucket, std::string_view key, const std::filesystem::path& file,
+                                      const UploadFileOptions& options = {});
 
  private:
   struct Impl;

@@ -29,10 +29,10 @@ struct Endpoint {
   std::string effective_port() const;
 };
 
-// ali-oss setEndpoint/setRegion. `endpoint` may omit the scheme (then http,
+// ali-oss setEndpoint/setRegion. `text` may omit the scheme (then http,
 // or https when `secure`); only http and https are accepted and any path is
 // dropped. An empty endpoint becomes http(s)://<region>.aliyuncs.com.
-Result<Endpoint> parse_endpoint(std::string_view endpoint, std::string_view region = "oss-cn-hangzhou",
+Result<Endpoint> parse_endpoint(std::string_view text, std::string_view region = "oss-cn-hangzhou",
                                 bool secure = false);
 
 // Auto resolved for this endpoint.

@@ -16,7 +16,7 @@ struct ServiceError {
   unsigned http_status = 0;  // 0: no HTTP response (connection, local file or argument problem)
   std::string code;          // OSS <Code>, e.g. "NoSuchKey"; empty without a response
   std::string message;
-  std::string request_id;    // x-oss-request-id / <RequestId>
+  std::string request_id;  // x-oss-request-id / <RequestId>
   std::string host_id;
   std::string ec;
   // Every other element of the error document (<Key>, <BucketName>,

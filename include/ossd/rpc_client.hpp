@@ -71,28 +71,28 @@ Error rpc_error_from_response(unsigned status, std::string_view body);
 
 // What AssumeRole hands out, and what a token service returns to browsers.
 struct StsCredentials {
-  std::string access_key_id;      // "STS.…"
+  std::string access_key_id;  // "STS.…"
   std::string access_key_secret;
   std::string security_token;
-  std::string expiration;         // UTC ISO 8601, as the server wrote it
+  std::string expiration;  // UTC ISO 8601, as the server wrote it
 
   Credentials as_credentials() const { return {access_key_id, access_key_secret, security_token}; }
 };
 
 struct AssumeRoleRequest {
-  std::string role_arn;           // acs:ram::<account-id>:role/<name>
-  std::string session_name;       // RoleSessionName
+  std::string role_arn;      // acs:ram::<account-id>:role/<name>
+  std::string session_name;  // RoleSessionName
   std::chrono::seconds duration{3600};
-  std::string policy;             // session policy JSON; empty: none
-  std::string external_id;        // empty: none
+  std::string policy;       // session policy JSON; empty: none
+  std::string external_id;  // empty: none
 };
 
 struct AssumeRoleResult {
   StsCredentials credentials;
-  std::string assumed_role_arn;   // AssumedRoleUser.Arn
-  std::string assumed_role_id;    // AssumedRoleUser.AssumedRoleId
+  std::string assumed_role_arn;  // AssumedRoleUser.Arn
+  std::string assumed_role_id;   // AssumedRoleUser.AssumedRoleId
   std::string request_id;
-  nlohmann::json response;        // the whole document
+  nlohmann::json response;  // the whole document
 };
 
 // {"AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}: the shape

@@ -56,9 +56,9 @@ struct UrlSigningConfig {
 struct UrlCallback {
   std::string url;
   std::string body;
-  std::string host;          // callbackHost, omitted when empty
-  std::string content_type;  // callbackBodyType, omitted when empty
-  bool sni = false;          // callbackSNI, omitted when false
+  std::string host;                                                // callbackHost, omitted when empty
+  std::string content_type;                                        // callbackBodyType, omitted when empty
+  bool sni = false;                                                // callbackSNI, omitted when false
   std::vector<std::pair<std::string, std::string>> custom_values;  // become callback-var "x:<name>"
 };
 
@@ -74,7 +74,7 @@ struct SignUrlOptions {
   std::vector<HeaderField> headers;
   // ("content-disposition", "attachment") -> response-content-disposition.
   std::vector<std::pair<std::string, std::string>> response;
-  std::string process;        // x-oss-process, e.g. "image/resize,w_200"
+  std::string process;         // x-oss-process, e.g. "image/resize,w_200"
   uint64_t traffic_limit = 0;  // x-oss-traffic-limit in bit/s; 0 = none
   // options.subResource: more sub-resources, put first. Only names on the
   // server's whitelist are signed (ali-oss signs every one, so it and the
@@ -99,10 +99,10 @@ struct SignUrlV4Request {
 // additionalHeaders) at `now` (second precision). An empty key signs a
 // bucket-level URL. A name in additional_headers that is not among the
 // request headers is InvalidArgument, as in ali-oss.
-Result<std::string> signature_url_v4(const UrlSigningConfig& config, std::string_view bucket,
-                                     std::string_view method, std::chrono::seconds expires,
-                                     const SignUrlV4Request& request, std::string_view key,
-                                     const std::vector<std::string>& additional_headers, SystemTime now);
+Result<std::string> signature_url_v4(const UrlSigningConfig& config, std::string_view bucket, std::string_view method,
+                                     std::chrono::seconds expires, const SignUrlV4Request& request,
+                                     std::string_view key, const std::vector<std::string>& additional_headers,
+                                     SystemTime now);
 
 // ---------------------------------------------------------------- PostObject
 

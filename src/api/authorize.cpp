@@ -23,10 +23,8 @@ bool is_anonymous_write(Operation op) {
     case Operation::CompleteMultipartUpload:
     case Operation::AbortMultipartUpload:
     case Operation::ListParts:
-    case Operation::PostObject:
-      return true;
-    default:
-      return false;
+    case Operation::PostObject: return true;
+    default: return false;
   }
 }
 
@@ -165,9 +163,9 @@ Result<policy::Document> parse_bucket_policy(std::string_view json) {
   if (!parsed) return parsed;
   for (size_t index = 0; index < parsed->statements.size(); ++index) {
     if (parsed->statements[index].principals.empty()) {
-      return Error(ErrorCode::InvalidPolicyDocument,
-                   "Statement " + std::to_string(index) + " has no Principal: a bucket policy names whom it applies "
-                   "to (\"*\" for everyone).");
+      return Error(ErrorCode::InvalidPolicyDocument, "Statement " + std::to_string(index) +
+                                                         " has no Principal: a bucket policy names whom it applies "
+                                                         "to (\"*\" for everyone).");
     }
   }
   return parsed;
@@ -181,8 +179,8 @@ Result<BucketWithPolicy> load_bucket_with_policy(Services& services, const std::
   BucketWithPolicy loaded{std::move(record.value()), nullptr};
   if (stored.value()) {
     auto parsed = parse_bucket_policy(*stored.value());
-    loaded.policy = parsed ? std::make_shared<const policy::Document>(std::move(parsed.value()))
-                           : unreadable_bucket_policy();
+    loaded.policy =
+        parsed ? std::make_shared<const policy::Document>(std::move(parsed.value())) : unreadable_bucket_policy();
   }
   return loaded;
 }

@@ -16,7 +16,8 @@ boost::asio::awaitable<Result<std::string>> read_small_body(RequestContext& ctx,
     if (!got) co_return std::move(got).error();
     if (got.value() == 0) break;
     if (body.size() + got.value() > limit) {
-      co_return Error(ErrorCode::EntityTooLarge, "The request body is larger than " + std::to_string(limit) + " bytes.");
+      co_return Error(ErrorCode::EntityTooLarge,
+                      "The request body is larger than " + std::to_string(limit) + " bytes.");
     }
     body.append(buffer, got.value());
   }

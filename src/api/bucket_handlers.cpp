@@ -33,12 +33,11 @@ HandlerResult list_buckets(RequestContext& ctx) {
   const std::string* marker = ctx.query("marker");
   oss::BucketListing listing{prefix ? *prefix : "", marker ? *marker : "", max_keys.value()};
   bool truncated = false;
-  auto buckets = co_await s.read_pool.run([&] {
-    return s.meta.list_buckets(s.account_id, listing.prefix, listing.marker, listing.max_keys, &truncated);
-  });
+  auto buckets = co_await s.read_pool.run(
+      [&] { return s.meta.list_buckets(s.account_id, listing.prefix, listing.marker, listing.max_keys, &truncated); });
   if (!buckets) co_return std::move(buckets).error();
-  co_return xml_response(oss::render_list_buckets(s.account_id, listing, buckets.value(), truncated,
-                                                  s.config.addressing));
+  co_return xml_response(
+      oss::render_list_buckets(s.account_id, listing, buckets.value(), truncated, s.config.addressing));
 }
 
 HandlerResult put_bucket(RequestContext& ctx) {

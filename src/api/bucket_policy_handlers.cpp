@@ -17,9 +17,8 @@ HandlerResult put_bucket_policy(RequestContext& ctx) {
   // Validated now so a stored policy always parses; kept byte for byte, as
   // GetBucketPolicy returns what was put.
   if (auto parsed = parse_bucket_policy(body.value()); !parsed) co_return std::move(parsed).error();
-  auto saved = co_await s.pool.run([&] {
-    return s.meta.set_bucket_config(ctx.bucket_name(), std::string(kBucketPolicyConfigName), body.value());
-  });
+  auto saved = co_await s.pool.run(
+      [&] { return s.meta.set_bucket_config(ctx.bucket_name(), std::string(kBucketPolicyConfigName), body.value()); });
   s.buckets.forget(ctx.bucket_name());
   if (!saved) co_return std::move(saved).error();
   co_return empty_response();

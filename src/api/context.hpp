@@ -24,7 +24,7 @@ class Authorizer;
 class IdentityService;
 class NonceCache;
 class StsService;
-}
+}  // namespace ossd::iam
 
 namespace ossd::http {
 class BoundedWorkPool;
@@ -32,7 +32,7 @@ class BoundedWorkPool;
 namespace ossd::image {
 class ImageProcessor;
 class DerivedCache;
-}
+}  // namespace ossd::image
 
 namespace ossd::api {
 
@@ -42,25 +42,25 @@ struct PostUpload;
 struct ApiConfig {
   oss::AddressingConfig addressing;
   auth::AuthSettings auth;
-  uint64_t max_object_size = 5ULL << 30;       // single PUT / append / part
-  size_t max_control_body = 2 << 20;           // XML request bodies
-  size_t transfer_chunk = 1 << 20;             // bytes per work-pool hop when streaming
-  size_t inline_read_limit = 256 << 10;        // objects up to this are read in one hop
-  image::ProcessLimits process_limits;         // x-oss-process text (length, action count)
+  uint64_t max_object_size = 5ULL << 30;  // single PUT / append / part
+  size_t max_control_body = 2 << 20;      // XML request bodies
+  size_t transfer_chunk = 1 << 20;        // bytes per work-pool hop when streaming
+  size_t inline_read_limit = 256 << 10;   // objects up to this are read in one hop
+  image::ProcessLimits process_limits;    // x-oss-process text (length, action count)
 };
 
 struct Services {
   meta::MetadataStore& meta;
   blob::BlobStore& blobs;
-  http::WorkPool& pool;        // writes: blob writes, fsync, metadata commits
-  http::WorkPool& read_pool;   // reads (metadata, object bytes), so GETs never queue behind fsyncs
+  http::WorkPool& pool;       // writes: blob writes, fsync, metadata commits
+  http::WorkPool& read_pool;  // reads (metadata, object bytes), so GETs never queue behind fsyncs
   const Clock& clock;
-  Random& random;                             // upload ids
+  Random& random;  // upload ids
   const auth::CredentialLookup& credentials;
   const ApiConfig& config;
   Metrics& metrics;
-  BucketCache& buckets;     // bucket records, so most requests skip a store round trip
-  std::string account_id;   // the account that owns every bucket (single-account server)
+  BucketCache& buckets;                   // bucket records, so most requests skip a store round trip
+  std::string account_id;                 // the account that owns every bucket (single-account server)
   image::ImageProcessor& images;          // x-oss-process (blocking: run it on image_pool only)
   http::BoundedWorkPool& image_pool;      // image work; full -> 503, so GETs never wait behind images
   image::DerivedCache& derived_images;    // processed results by (bucket, key, ETag, spec)
@@ -80,13 +80,13 @@ struct RequestContext {
   SystemTime now;
   oss::Resource resource;
   Operation operation = Operation::ListBuckets;
-  bool routed = false;                        // operation is meaningful
+  bool routed = false;  // operation is meaningful
   auth::Identity identity;
-  std::optional<meta::BucketRecord> bucket;   // loaded for bucket and object operations
-  std::shared_ptr<PostUpload> post_upload;    // PostObject: the form, once authenticated
+  std::optional<meta::BucketRecord> bucket;               // loaded for bucket and object operations
+  std::shared_ptr<PostUpload> post_upload;                // PostObject: the form, once authenticated
   std::shared_ptr<const policy::Document> bucket_policy;  // loaded with `bucket` (null: none)
-  std::string decided_by;                     // what allowed or refused it, for the access log
-  std::string rpc_action;                     // STS/RAM calls: the Action, for the access log
+  std::string decided_by;                                 // what allowed or refused it, for the access log
+  std::string rpc_action;                                 // STS/RAM calls: the Action, for the access log
 
   const std::string& bucket_name() const { return resource.bucket; }
   const std::string& key() const { return resource.key; }

@@ -8,8 +8,8 @@ namespace ossd::api {
 
 boost::asio::awaitable<Result<std::optional<oss::CorsConfiguration>>> load_bucket_cors(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto stored =
-      co_await s.read_pool.run([&] { return s.meta.get_bucket_config(ctx.bucket_name(), std::string(kCorsConfigName)); });
+  auto stored = co_await s.read_pool.run(
+      [&] { return s.meta.get_bucket_config(ctx.bucket_name(), std::string(kCorsConfigName)); });
   if (!stored) co_return std::move(stored).error();
   if (!stored.value()) co_return std::optional<oss::CorsConfiguration>();
   auto config = oss::parse_cors_configuration(*stored.value());

@@ -20,8 +20,7 @@ struct ConnectionGauges {
 class Metrics {
  public:
   // Unrouted requests (bad addressing, unknown operations) count as "none".
-  void record(std::optional<Operation> op, unsigned status, uint64_t bytes_in, uint64_t bytes_out,
-              uint64_t latency_us);
+  void record(std::optional<Operation> op, unsigned status, uint64_t bytes_in, uint64_t bytes_out, uint64_t latency_us);
   void set_connection_source(std::function<ConnectionGauges()> source) { connections_ = std::move(source); }
   std::string render_prometheus() const;
 

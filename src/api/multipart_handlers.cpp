@@ -123,12 +123,11 @@ HandlerResult upload_part_copy(RequestContext& ctx) {
     }
     auto source = s.meta.get_object(source_name->first, source_name->second);
     if (!source) return std::move(source).error();
-    const oss::Preconditions conditions{ctx.header("x-oss-copy-source-if-match"),
-                                        ctx.header("x-oss-copy-source-if-none-match"),
-                                        ctx.header("x-oss-copy-source-if-modified-since"),
-                                        ctx.header("x-oss-copy-source-if-unmodified-since")};
+    const oss::Preconditions conditions{
+        ctx.header("x-oss-copy-source-if-match"), ctx.header("x-oss-copy-source-if-none-match"),
+        ctx.header("x-oss-copy-source-if-modified-since"), ctx.header("x-oss-copy-source-if-unmodified-since")};
     if (auto st = oss::evaluate_copy_source_preconditions(conditions, source->etag,
-                                                   from_unix_millis(source->last_modified_ms));
+                                                          from_unix_millis(source->last_modified_ms));
         !st) {
       return std::move(st).error();
     }
@@ -199,8 +198,8 @@ HandlerResult complete_multipart_upload(RequestContext& ctx) {
   });
   if (!completed) co_return std::move(completed).error();
   const std::string location = "http://" + ctx.bucket_name() + "." + s.config.addressing.domain + "/" + ctx.key();
-  http::Response response = xml_response(oss::render_complete_multipart(
-      location, completed->bucket, completed->key, completed->etag, url_encoded.value()));
+  http::Response response = xml_response(oss::render_complete_multipart(location, completed->bucket, completed->key,
+                                                                        completed->etag, url_encoded.value()));
   response.set("ETag", oss::quote_etag(completed->etag));
   response.set("x-oss-hash-crc64ecma", std::to_string(completed->crc64));
   co_return response;

@@ -7,8 +7,7 @@ namespace ossd::api {
 std::string_view operation_name(Operation op) {
   switch (op) {
 #define OSSD_CASE(name, action, level) \
-  case Operation::name:                \
-    return #name;
+  case Operation::name: return #name;
     OSSD_OPERATIONS(OSSD_CASE)
 #undef OSSD_CASE
   }
@@ -18,9 +17,8 @@ std::string_view operation_name(Operation op) {
 std::string_view ram_action(Operation op) {
   switch (op) {
 #define OSSD_CASE(name, action, level) \
-  case Operation::name:                \
-    return action;
-    OSSD_OPERATIONS(OSSD_CASE)
+  case Operation::name: return action;
+    OSSD_OPERATIONS(OSSD_CASE)  // NOLINT(bugprone-branch-clone): one case per operation, equal values are by design
 #undef OSSD_CASE
   }
   return "";
@@ -29,9 +27,8 @@ std::string_view ram_action(Operation op) {
 Level operation_level(Operation op) {
   switch (op) {
 #define OSSD_CASE(name, action, level) \
-  case Operation::name:                \
-    return Level::level;
-    OSSD_OPERATIONS(OSSD_CASE)
+  case Operation::name: return Level::level;
+    OSSD_OPERATIONS(OSSD_CASE)  // NOLINT(bugprone-branch-clone): one case per operation, equal values are by design
 #undef OSSD_CASE
   }
   return Level::Object;
@@ -65,9 +62,9 @@ bool has_header(const std::vector<HeaderField>& headers, std::string_view name) 
 // Bucket sub-resources OSS defines that ossd does not serve yet: answered
 // with NotImplemented rather than being mistaken for a listing.
 constexpr std::string_view kUnservedBucketResources[] = {
-    "lifecycle", "logging", "website", "referer", "replication", "encryption",
-    "versioning", "versions", "worm", "inventory", "tagging", "qos", "requestPayment",
-    "transferAcceleration", "stat", "cname", "metaQuery", "resourceGroup"};
+    "lifecycle", "logging", "website",   "referer",      "replication", "encryption",     "versioning",
+    "versions",  "worm",    "inventory", "tagging",      "qos",         "requestPayment", "transferAcceleration",
+    "stat",      "cname",   "metaQuery", "resourceGroup"};
 
 Error not_allowed(std::string_view method) {
   return Error(ErrorCode::MethodNotAllowed, "The specified method is not allowed against this resource.")
@@ -83,8 +80,8 @@ Result<Operation> classify_bucket(std::string_view method, const std::vector<Que
   if (method == "OPTIONS") return Operation::OptionObject;
   for (auto name : kUnservedBucketResources) {
     if (has_param(q, name)) {
-      return Error(ErrorCode::NotImplemented, "ossd does not implement the " + std::string(name) +
-                                                  " sub-resource yet.");
+      return Error(ErrorCode::NotImplemented,
+                   "ossd does not implement the " + std::string(name) + " sub-resource yet.");
     }
   }
   if (has_param(q, "style")) {
@@ -174,8 +171,8 @@ Result<Operation> classify_object(std::string_view method, const std::vector<Que
 
 }  // namespace
 
-Result<Operation> classify(std::string_view method, bool has_bucket, bool has_key,
-                           const std::vector<QueryParam>& query, const std::vector<HeaderField>& headers) {
+Result<Operation> classify(std::string_view method, bool has_bucket, bool has_key, const std::vector<QueryParam>& query,
+                           const std::vector<HeaderField>& headers) {
   if (!has_bucket) return classify_service(method);
   if (!has_key) return classify_bucket(method, query);
   return classify_object(method, query, headers);

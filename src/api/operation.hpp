@@ -11,48 +11,48 @@
 
 namespace ossd::api {
 
-#define OSSD_OPERATIONS(X)                                         \
-  X(ListBuckets, "oss:ListBuckets", Service)                       \
-  X(PutBucket, "oss:PutBucket", Bucket)                            \
-  X(DeleteBucket, "oss:DeleteBucket", Bucket)                      \
-  X(GetBucketInfo, "oss:GetBucketInfo", Bucket)                    \
-  X(GetBucketLocation, "oss:GetBucketLocation", Bucket)            \
-  X(GetBucketAcl, "oss:GetBucketAcl", Bucket)                      \
-  X(PutBucketAcl, "oss:PutBucketAcl", Bucket)                      \
-  X(ListObjects, "oss:ListObjects", Bucket)                        \
-  X(ListObjectsV2, "oss:ListObjects", Bucket)                      \
-  X(ListMultipartUploads, "oss:ListMultipartUploads", Bucket)      \
-  X(DeleteMultipleObjects, "oss:DeleteObject", Bucket)             \
-  X(PutBucketCors, "oss:PutBucketCors", Bucket)                    \
-  X(GetBucketCors, "oss:GetBucketCors", Bucket)                    \
-  X(DeleteBucketCors, "oss:DeleteBucketCors", Bucket)              \
-  X(PutBucketPolicy, "oss:PutBucketPolicy", Bucket)                \
-  X(GetBucketPolicy, "oss:GetBucketPolicy", Bucket)                \
-  X(DeleteBucketPolicy, "oss:DeleteBucketPolicy", Bucket)          \
-  X(PutStyle, "oss:PutStyle", Bucket)                              \
-  X(GetStyle, "oss:GetStyle", Bucket)                              \
-  X(ListStyle, "oss:ListStyle", Bucket)                            \
-  X(DeleteStyle, "oss:DeleteStyle", Bucket)                        \
-  X(OptionObject, "oss:OptionObject", Bucket)                      \
-  X(PostObject, "oss:PutObject", Bucket)                           \
-  X(PutObject, "oss:PutObject", Object)                            \
-  X(CopyObject, "oss:PutObject", Object)                           \
-  X(GetObject, "oss:GetObject", Object)                            \
-  X(HeadObject, "oss:GetObject", Object)                           \
-  X(GetObjectMeta, "oss:GetObject", Object)                        \
-  X(ProcessObject, "oss:GetObject", Object)                        \
-  X(DeleteObject, "oss:DeleteObject", Object)                      \
-  X(AppendObject, "oss:PutObject", Object)                         \
-  X(GetObjectAcl, "oss:GetObjectAcl", Object)                      \
-  X(PutObjectAcl, "oss:PutObjectAcl", Object)                      \
-  X(GetObjectTagging, "oss:GetObjectTagging", Object)              \
-  X(PutObjectTagging, "oss:PutObjectTagging", Object)              \
-  X(DeleteObjectTagging, "oss:DeleteObjectTagging", Object)        \
-  X(InitiateMultipartUpload, "oss:PutObject", Object)              \
-  X(UploadPart, "oss:PutObject", Object)                           \
-  X(UploadPartCopy, "oss:PutObject", Object)                       \
-  X(CompleteMultipartUpload, "oss:PutObject", Object)              \
-  X(AbortMultipartUpload, "oss:AbortMultipartUpload", Object)      \
+#define OSSD_OPERATIONS(X) \
+  X(ListBuckets, "oss:ListBuckets", Service) \
+  X(PutBucket, "oss:PutBucket", Bucket) \
+  X(DeleteBucket, "oss:DeleteBucket", Bucket) \
+  X(GetBucketInfo, "oss:GetBucketInfo", Bucket) \
+  X(GetBucketLocation, "oss:GetBucketLocation", Bucket) \
+  X(GetBucketAcl, "oss:GetBucketAcl", Bucket) \
+  X(PutBucketAcl, "oss:PutBucketAcl", Bucket) \
+  X(ListObjects, "oss:ListObjects", Bucket) \
+  X(ListObjectsV2, "oss:ListObjects", Bucket) \
+  X(ListMultipartUploads, "oss:ListMultipartUploads", Bucket) \
+  X(DeleteMultipleObjects, "oss:DeleteObject", Bucket) \
+  X(PutBucketCors, "oss:PutBucketCors", Bucket) \
+  X(GetBucketCors, "oss:GetBucketCors", Bucket) \
+  X(DeleteBucketCors, "oss:DeleteBucketCors", Bucket) \
+  X(PutBucketPolicy, "oss:PutBucketPolicy", Bucket) \
+  X(GetBucketPolicy, "oss:GetBucketPolicy", Bucket) \
+  X(DeleteBucketPolicy, "oss:DeleteBucketPolicy", Bucket) \
+  X(PutStyle, "oss:PutStyle", Bucket) \
+  X(GetStyle, "oss:GetStyle", Bucket) \
+  X(ListStyle, "oss:ListStyle", Bucket) \
+  X(DeleteStyle, "oss:DeleteStyle", Bucket) \
+  X(OptionObject, "oss:OptionObject", Bucket) \
+  X(PostObject, "oss:PutObject", Bucket) \
+  X(PutObject, "oss:PutObject", Object) \
+  X(CopyObject, "oss:PutObject", Object) \
+  X(GetObject, "oss:GetObject", Object) \
+  X(HeadObject, "oss:GetObject", Object) \
+  X(GetObjectMeta, "oss:GetObject", Object) \
+  X(ProcessObject, "oss:GetObject", Object) \
+  X(DeleteObject, "oss:DeleteObject", Object) \
+  X(AppendObject, "oss:PutObject", Object) \
+  X(GetObjectAcl, "oss:GetObjectAcl", Object) \
+  X(PutObjectAcl, "oss:PutObjectAcl", Object) \
+  X(GetObjectTagging, "oss:GetObjectTagging", Object) \
+  X(PutObjectTagging, "oss:PutObjectTagging", Object) \
+  X(DeleteObjectTagging, "oss:DeleteObjectTagging", Object) \
+  X(InitiateMultipartUpload, "oss:PutObject", Object) \
+  X(UploadPart, "oss:PutObject", Object) \
+  X(UploadPartCopy, "oss:PutObject", Object) \
+  X(CompleteMultipartUpload, "oss:PutObject", Object) \
+  X(AbortMultipartUpload, "oss:AbortMultipartUpload", Object) \
   X(ListParts, "oss:ListParts", Object)
 
 enum class Operation {
@@ -76,7 +76,7 @@ std::vector<Operation> all_operations();
 // Classifies a request by method, whether it names a bucket and a key, its
 // sub-resources and (for copies) headers. MethodNotAllowed / NotImplemented
 // for anything OSS does not define or ossd does not serve yet.
-Result<Operation> classify(std::string_view method, bool has_bucket, bool has_key,
-                           const std::vector<QueryParam>& query, const std::vector<HeaderField>& headers);
+Result<Operation> classify(std::string_view method, bool has_bucket, bool has_key, const std::vector<QueryParam>& query,
+                           const std::vector<HeaderField>& headers);
 
 }  // namespace ossd::api

@@ -1,9 +1,10 @@
 #include "api/oss_handler.hpp"
 
+#include <spdlog/logger.h>
+#include <spdlog/spdlog.h>
 #include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
-#include <spdlog/logger.h>
 
 #include "api/authorize.hpp"
 #include "api/cors.hpp"
@@ -12,12 +13,33 @@
 #include "api/responses.hpp"
 #include "api/rpc_handler.hpp"
 #include "api/rpc_request.hpp"
+#include "blob/blob_store.hpp"
 #include "core/time_format.hpp"
 #include "oss/names.hpp"
 
 namespace ossd::api {
 
 namespace {
+
+// A full data volume, as the stores report it: the blob store ends the message
+// with blob::kNoSpaceLeft, SQLite says "database or disk is full" (SQLITE_FULL).
+bool is_out_of_space(const Error& error) {
+  return error.code == ErrorCode::InternalError &&
+         (error.message.ends_with(blob::kNoSpaceLeft) || error.message.ends_with("database or disk is full"));
+}
+
+constexpr const char* kInternalErrorMessage = "We encountered an internal error. Please try again.";
+
+// OSS has no code for a full disk (its clients know InternalError, 500, as "the
+// server failed, the request may be retried"), so the Message says what failed.
+constexpr const char* kNoSpaceMessage =
+    "The server has no space left to store the data. Delete objects or try again later.";
+
+// What a client is told of a server-side failure. The detail (store messages
+// that name server paths, errno texts) goes to the server log only.
+Error public_view_of_internal_error(const Error& error) {
+  return Error(ErrorCode::InternalError, is_out_of_space(error) ? kNoSpaceMessage : kInternalErrorMessage);
+}
 
 // /metrics on the bare endpoint, unsigned and path-style. A bucket named
 // "metrics" stays reachable with signed or virtual-hosted requests.
@@ -68,13 +90,17 @@ boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& r
     failure = "unknown exception";
   }
   if (!failure.empty()) {
-    result = Error(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
-    if (access_log_) access_log_->error("request {} failed: {}", ctx.request_id, failure);
+    result = Error(ErrorCode::InternalError, failure);
   }
 
   http::Response response;
   if (result) {
     response = std::move(result.value());
+  } else if (result.error().code == ErrorCode::InternalError) {
+    spdlog::error("request {} failed: {}", ctx.request_id, result.error().message);
+    const std::string* host = request.find("Host");
+    response = error_response(public_view_of_internal_error(result.error()), ctx.request_id, host ? *host : "",
+                              request.method == "HEAD");
   } else {
     const std::string* host = request.find("Host");
     response = error_response(result.error(), ctx.request_id, host ? *host : "", request.method == "HEAD");

@@ -82,9 +82,7 @@ boost::asio::awaitable<Result<PostFormFields>> PostFormReader::read_fields() {
         field_bytes += part.name.size();
         break;
       }
-      case oss::FormEventKind::PartData:
-        field_bytes += consumed;
-        break;
+      case oss::FormEventKind::PartData: field_bytes += consumed; break;
       case oss::FormEventKind::PartEnd:
         form.fields.push_back(std::move(current));
         current = {};
@@ -127,9 +125,8 @@ boost::asio::awaitable<Result<std::size_t>> PostFormReader::read_some(std::span<
         file_ended_ = true;
         break;
       case oss::FormEventKind::PartBegin:
-        co_return invalid("The file field must be the last field of the form; \"" + parser_.part().name +
-                              "\" follows it.",
-                          "file");
+        co_return invalid(
+            "The file field must be the last field of the form; \"" + parser_.part().name + "\" follows it.", "file");
       case oss::FormEventKind::End:
         begin_ += event->consumed;
         finished_ = true;

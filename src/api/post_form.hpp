@@ -43,7 +43,7 @@ class PostFormReader final : public http::BodyReader {
   oss::FormDataParser parser_;
   std::size_t max_field_bytes_;
   std::vector<char> buffer_;
-  std::size_t begin_ = 0;          // unparsed input is [begin_, end_)
+  std::size_t begin_ = 0;  // unparsed input is [begin_, end_)
   std::size_t end_ = 0;
   std::size_t pending_begin_ = 0;  // file bytes parsed but not yet handed out
   std::size_t pending_end_ = 0;

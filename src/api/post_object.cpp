@@ -7,13 +7,13 @@
 #include "api/object_commit.hpp"
 #include "api/request_parsing.hpp"
 #include "api/responses.hpp"
-#include "oss/xml_responses.hpp"
 #include "api/throttle.hpp"
 #include "auth/post_signature.hpp"
 #include "core/strings.hpp"
 #include "crypto/base64.hpp"
 #include "oss/names.hpp"
 #include "oss/post_object.hpp"
+#include "oss/xml_responses.hpp"
 
 namespace ossd::api {
 
@@ -131,8 +131,7 @@ HandlerResult post_object(RequestContext& ctx) {
   http::Response response;
   if (const std::string* redirect = find_field(upload.fields, "success_action_redirect")) {
     response.status = 303;
-    response.set("Location",
-                 oss::post_redirect_location(*redirect, ctx.bucket_name(), ctx.key(), record->etag));
+    response.set("Location", oss::post_redirect_location(*redirect, ctx.bucket_name(), ctx.key(), record->etag));
   } else {
     response.status = oss::post_success_status(find_field(upload.fields, "success_action_status"));
     if (response.status == 201) {

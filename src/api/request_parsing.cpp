@@ -1,5 +1,8 @@
 #include "api/request_parsing.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/strings.hpp"
 #include "oss/names.hpp"
 #include "oss/xml_requests.hpp"
@@ -17,7 +20,7 @@ Error invalid_argument(std::string_view name, std::string_view value, std::strin
 constexpr std::string_view kStoredHeaders[] = {"Cache-Control", "Content-Disposition", "Content-Encoding",
                                                "Content-Language", "Expires"};
 constexpr std::string_view kStorageClasses[] = {"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"};
-constexpr size_t kMaxUserMetadataBytes = 8 * 1024;
+constexpr size_t kMaxUserMetadataBytes = size_t{8} * 1024;
 
 const std::string* find_field(const std::vector<HeaderField>& fields, std::string_view name) {
   for (const auto& f : fields) {
@@ -26,8 +29,40 @@ const std::string* find_field(const std::vector<HeaderField>& fields, std::strin
   return nullptr;
 }
 
+// Stored values come back as response headers. Request headers cannot carry a
+// line break (the HTTP parser refuses one), but PostObject form fields can, so
+// every stored value and meta name is checked here, where both kinds arrive.
+bool is_header_value_text(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && byte != '\t') || byte == 0x7f;
+  });
+}
+
+bool is_header_name_token(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+Status check_stored_header(std::string_view name, std::string_view value) {
+  if (!is_header_name_token(name)) return invalid_argument(name, value, "The header name is not a valid HTTP token.");
+  if (!is_header_value_text(value)) {
+    return invalid_argument(name, value, "The header value contains control characters.");
+  }
+  return ok_status();
+}
+
 // Copies Content-Type, the stored standard headers and x-oss-meta-* into record.
 Status take_metadata(const std::vector<HeaderField>& fields, meta::ObjectRecord& record) {
+  for (const auto& f : fields) {
+    const bool stored = iequals(f.name, "Content-Type") || istarts_with(f.name, "x-oss-meta-") ||
+                        std::any_of(std::begin(kStoredHeaders), std::end(kStoredHeaders),
+                                    [&](std::string_view name) { return iequals(f.name, name); });
+    if (!stored) continue;
+    if (auto checked = check_stored_header(f.name, f.value); !checked) return checked;
+  }
   const std::string* content_type = find_field(fields, "Content-Type");
   record.content_type = content_type && !content_type->empty() ? *content_type : "application/octet-stream";
   record.headers.clear();
@@ -53,8 +88,8 @@ Status take_metadata(const std::vector<HeaderField>& fields, meta::ObjectRecord&
 
 }  // namespace
 
-Result<uint32_t> bounded_query_number(const RequestContext& ctx, std::string_view name, uint32_t fallback,
-                                      uint32_t min, uint32_t max) {
+Result<uint32_t> bounded_query_number(const RequestContext& ctx, std::string_view name, uint32_t fallback, uint32_t min,
+                                      uint32_t max) {
   const std::string* raw = ctx.query(name);
   if (!raw || raw->empty()) return fallback;
   auto value = parse_uint64(*raw);

@@ -12,8 +12,8 @@ namespace ossd::api {
 
 // A numeric query parameter in [min, max], or fallback when absent;
 // InvalidArgument (with ArgumentName/ArgumentValue) otherwise.
-Result<uint32_t> bounded_query_number(const RequestContext& ctx, std::string_view name, uint32_t fallback,
-                                      uint32_t min, uint32_t max);
+Result<uint32_t> bounded_query_number(const RequestContext& ctx, std::string_view name, uint32_t fallback, uint32_t min,
+                                      uint32_t max);
 
 // encoding-type: absent or "url" (returns true for url); InvalidArgument otherwise.
 Result<bool> url_encoding_requested(const RequestContext& ctx);

@@ -18,7 +18,6 @@ http::Response empty_response(unsigned status = 200);
 http::Response error_response(const Error& error, std::string_view request_id, std::string_view host_id,
                               bool head_request);
 
-
 // ETag, Last-Modified, Content-Type, x-oss-object-type, storage class, CRC,
 // user metadata and stored standard headers.
 void add_object_headers(http::Response& response, const meta::ObjectRecord& object);

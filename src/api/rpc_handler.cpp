@@ -77,8 +77,7 @@ boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx) {
   // After the signature: only signed calls can spend room in the cache.
   if (s.nonces != nullptr) {
     switch (s.nonces->remember(envelope->access_key_id, envelope->nonce, ctx.now)) {
-      case iam::NonceCache::Outcome::Fresh:
-        break;
+      case iam::NonceCache::Outcome::Fresh: break;
       case iam::NonceCache::Outcome::Replayed:
         co_return fail(iam::rpc_error(ErrorCode::InvalidArgument, "SignatureNonceUsed",
                                       "Specified signature nonce was used already."));
@@ -105,7 +104,13 @@ boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx) {
     if (s.sts == nullptr)
       co_return fail(iam::rpc_error(ErrorCode::NotImplemented, "InvalidAction.NotSupported",
                                     "The STS API is not enabled on this server."));
-    result = co_await s.read_pool.run([&] { return s.sts->call(call); });
+    // Answered here on the I/O thread when the caches suffice (no store
+    // read can block it); otherwise one hop to the read pool.
+    if (auto cached = s.sts->call_cached(call)) {
+      result = std::move(*cached);
+    } else {
+      result = co_await s.read_pool.run([&] { return s.sts->call(call); });
+    }
   } else {
     if (s.identity == nullptr)
       co_return fail(iam::rpc_error(ErrorCode::NotImplemented, "InvalidAction.NotSupported",

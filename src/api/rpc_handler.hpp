@@ -9,7 +9,9 @@ namespace ossd::api {
 
 // Reads the (small) body, verifies the signature, refuses a replayed
 // SignatureNonce, checks Version against the action's API and runs the
-// action on a work pool. Sets ctx.identity for the access log.
+// action: STS calls the caches can answer (StsService::call_cached) on this
+// I/O thread, everything else on a work pool. Sets ctx.identity for the
+// access log.
 boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx);
 
 }  // namespace ossd::api

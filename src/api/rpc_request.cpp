@@ -1,5 +1,6 @@
 #include "api/rpc_request.hpp"
 
+#include "auth/signing_keys.hpp"
 #include "core/strings.hpp"
 #include "core/time_format.hpp"
 #include "crypto/constant_time.hpp"
@@ -51,8 +52,7 @@ Error token_error(Error error) {
     case ErrorCode::InvalidSecurityToken:
       return rpc_error(ErrorCode::InvalidSecurityToken, "InvalidSecurityToken.Malformed",
                        "Specified SecurityToken is invalid: " + error.message);
-    default:
-      return error;
+    default: return error;
   }
 }
 
@@ -209,9 +209,10 @@ Result<auth::Identity> verify_rpc_request(const RpcEnvelope& envelope, const Rpc
     auth::RpcParams signed_params = params.query;
     signed_params.insert(signed_params.end(), params.form.begin(), params.form.end());
     std::string strict;
+    const std::shared_ptr<const auth::SigningKeys> keys = auth::signing_keys_of(credential.value());
     for (auto encoding : {auth::RpcEncoding::Rfc3986, auth::RpcEncoding::NodeQuerystring}) {
       std::string string_to_sign = auth::rpc_string_to_sign(method, signed_params, encoding);
-      if (crypto::constant_time_equal(auth::rpc_signature(credential->secret, string_to_sign), envelope.signature)) {
+      if (crypto::constant_time_equal(auth::rpc_signature(*keys, string_to_sign), envelope.signature)) {
         return identity_for(envelope.signing, credential.value());
       }
       if (strict.empty()) strict = std::move(string_to_sign);
@@ -226,7 +227,8 @@ Result<auth::Identity> verify_rpc_request(const RpcEnvelope& envelope, const Rpc
   const std::string canonical = auth::acs3_canonical_request(method, path, params.query, headers,
                                                              envelope.signed_headers, envelope.content_sha256);
   const std::string string_to_sign = auth::acs3_string_to_sign(canonical);
-  if (!crypto::constant_time_equal(auth::acs3_signature(credential->secret, string_to_sign), envelope.signature)) {
+  if (!crypto::constant_time_equal(auth::acs3_signature(*auth::signing_keys_of(credential.value()), string_to_sign),
+                                   envelope.signature)) {
     return signature_mismatch(string_to_sign);
   }
   return identity_for(envelope.signing, credential.value());

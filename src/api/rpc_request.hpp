@@ -22,7 +22,7 @@ namespace ossd::api {
 
 // Largest form body read for an RPC call (a 6144-character policy
 // percent-encoded three times over still fits).
-inline constexpr size_t kMaxRpcBody = 64 * 1024;
+inline constexpr size_t kMaxRpcBody = size_t{64} * 1024;
 
 // By its head: addressed to the service root (no bucket, path "/") and
 // carrying `Action` in the query, an `x-acs-action` header, or a POST with a

@@ -36,46 +36,30 @@ unsigned status_of(std::string_view code, ErrorCode error_code) {
   if (family("EntityNotExist")) return 404;
   if (family("EntityAlreadyExists") || family("DeleteConflict") || family("LimitExceeded")) return 409;
   switch (error_code) {
-    case ErrorCode::AccessDenied:
-      return 403;
-    case ErrorCode::InternalError:
-      return 500;
-    case ErrorCode::ServiceUnavailable:
-      return 503;
-    case ErrorCode::NotImplemented:
-      return 501;
-    default:
-      return 400;
+    case ErrorCode::AccessDenied: return 403;
+    case ErrorCode::InternalError: return 500;
+    case ErrorCode::ServiceUnavailable: return 503;
+    case ErrorCode::NotImplemented: return 501;
+    default: return 400;
   }
 }
 
 // The RPC code for errors that carry none.
 std::string default_code(ErrorCode code) {
   switch (code) {
-    case ErrorCode::AccessDenied:
-      return "NoPermission";
-    case ErrorCode::InvalidAccessKeyId:
-      return "InvalidAccessKeyId.NotFound";
-    case ErrorCode::SignatureDoesNotMatch:
-      return "SignatureDoesNotMatch";
-    case ErrorCode::InvalidSecurityToken:
-      return "InvalidSecurityToken.Malformed";
-    case ErrorCode::SecurityTokenExpired:
-      return "InvalidSecurityToken.Expired";
-    case ErrorCode::RequestTimeTooSkewed:
-      return "InvalidTimeStamp.Expired";
-    case ErrorCode::InvalidPolicyDocument:
-      return "MalformedPolicyDocument";
-    case ErrorCode::MissingArgument:
-      return "MissingParameter";
+    case ErrorCode::AccessDenied: return "NoPermission";
+    case ErrorCode::InvalidAccessKeyId: return "InvalidAccessKeyId.NotFound";
+    case ErrorCode::SignatureDoesNotMatch: return "SignatureDoesNotMatch";
+    case ErrorCode::InvalidSecurityToken: return "InvalidSecurityToken.Malformed";
+    case ErrorCode::SecurityTokenExpired: return "InvalidSecurityToken.Expired";
+    case ErrorCode::RequestTimeTooSkewed: return "InvalidTimeStamp.Expired";
+    case ErrorCode::InvalidPolicyDocument: return "MalformedPolicyDocument";
+    case ErrorCode::MissingArgument: return "MissingParameter";
     case ErrorCode::InvalidArgument:
     case ErrorCode::EntityTooLarge:
-    case ErrorCode::IncompleteBody:
-      return "InvalidParameter";
-    case ErrorCode::NotImplemented:
-      return "InvalidAction.NotSupported";
-    default:
-      return std::string(oss::describe(code).code);
+    case ErrorCode::IncompleteBody: return "InvalidParameter";
+    case ErrorCode::NotImplemented: return "InvalidAction.NotSupported";
+    default: return std::string(oss::describe(code).code);
   }
 }
 

@@ -2,8 +2,8 @@
 #include "api/style_handlers.hpp"
 
 #include <algorithm>
-#include <mutex>
 #include <boost/asio/awaitable.hpp>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/body_io.hpp"
@@ -27,8 +27,7 @@ Error no_such_style(const std::string& name) {
 }
 
 Error invalid_style_name(const std::string& name) {
-  return Error(ErrorCode::InvalidArgument,
-               "The style name must be 1 to 64 letters, digits, '-', '_' or '.'.")
+  return Error(ErrorCode::InvalidArgument, "The style name must be 1 to 64 letters, digits, '-', '_' or '.'.")
       .with("ArgumentName", "styleName")
       .with("ArgumentValue", name);
 }

@@ -21,7 +21,7 @@ namespace ossd::api {
 
 struct StyleRecord {
   std::string name;
-  std::string content;      // an x-oss-process text, e.g. "image/resize,p_50"
+  std::string content;  // an x-oss-process text, e.g. "image/resize,p_50"
   int64_t created_ms = 0;
   int64_t modified_ms = 0;
 };

@@ -22,7 +22,7 @@ boost::asio::awaitable<void> wait_for(TokenBucket::Clock::duration delay) {
 
 TokenBucket::TokenBucket(uint64_t bytes_per_second, Clock::time_point start)
     : rate_(static_cast<double>(std::max<uint64_t>(bytes_per_second, 1))),
-      burst_(std::max(1.0, static_cast<double>(bytes_per_second / 10))),
+      burst_(std::max(1.0, static_cast<double>(bytes_per_second) / 10)),
       last_(start) {}
 
 TokenBucket::Clock::duration TokenBucket::take(uint64_t bytes, Clock::time_point now) {

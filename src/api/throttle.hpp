@@ -28,8 +28,8 @@ class TokenBucket {
   Clock::duration take(uint64_t bytes, Clock::time_point now);
 
  private:
-  double rate_;    // bytes per second
-  double burst_;   // bytes
+  double rate_;   // bytes per second
+  double burst_;  // bytes
   double tokens_ = 0;
   Clock::time_point last_;
 };

@@ -59,21 +59,17 @@ Result<Identity> authenticate(const SignedRequest& request, const CredentialLook
   if (!method.ok()) return std::move(method).error();
 
   switch (*method) {
-    case AuthMethod::Anonymous:
-      return Identity{};
+    case AuthMethod::Anonymous: return Identity{};
     case AuthMethod::V1Header:
       return detail::verify_v1_header(request, trim(*find_header(request.header_fields(), "Authorization")),
                                       credentials, now, settings);
-    case AuthMethod::V1Query:
-      return detail::verify_v1_query(request, credentials, now);
+    case AuthMethod::V1Query: return detail::verify_v1_query(request, credentials, now);
     case AuthMethod::V4Header:
       return detail::verify_v4_header(request, trim(*find_header(request.header_fields(), "Authorization")),
                                       credentials, now, settings);
-    case AuthMethod::V4Query:
-      return detail::verify_v4_query(request, credentials, now, settings);
+    case AuthMethod::V4Query: return detail::verify_v4_query(request, credentials, now, settings);
     case AuthMethod::PostV1:
-    case AuthMethod::PostV4:
-      break;  // never detected from a request head: forms go through authenticate_post
+    case AuthMethod::PostV4: break;  // never detected from a request head: forms go through authenticate_post
   }
   return Error(ErrorCode::InternalError, "unhandled authentication method");
 }
@@ -112,7 +108,8 @@ Result<const QueryParam*> single_query_param(const std::vector<QueryParam>& quer
 
 }  // namespace detail
 
-Result<Credential> CredentialLookup::find_temporary(std::string_view access_key_id, std::string_view, SystemTime) const {
+Result<Credential> CredentialLookup::find_temporary(std::string_view access_key_id, std::string_view,
+                                                    SystemTime) const {
   return unknown_access_key(access_key_id);
 }
 

@@ -14,8 +14,8 @@
 namespace ossd::auth {
 
 struct AuthSettings {
-  std::string region = "oss-cn-hangzhou";           // V4 scopes must name it without "oss-"
-  std::chrono::seconds max_skew{900};               // header-signed requests, and V4 URL dates
+  std::string region = "oss-cn-hangzhou";            // V4 scopes must name it without "oss-"
+  std::chrono::seconds max_skew{900};                // header-signed requests, and V4 URL dates
   std::chrono::seconds max_v4_url_lifetime{604800};  // largest x-oss-expires accepted
 };
 

@@ -57,7 +57,7 @@ Result<V4Credential> parse_v4_credential(std::string_view text, std::string_view
 }
 
 Result<V4Authorization> parse_v4_authorization(std::string_view value) {
-  auto invalid = [&](std::string detail) {
+  auto invalid = [&](const std::string& detail) {
     return malformed("Authorization", value,
                      "Authorization header is invalid: " + detail +
                          " Expected \"OSS4-HMAC-SHA256 Credential=<AccessKeyId>/<yyyymmdd>/<region>/oss/"

@@ -14,7 +14,8 @@ std::vector<HeaderLine> canonical_header_lines(const std::vector<HeaderField>& h
     if (!include(name)) continue;
     lines.push_back({std::move(name), std::string(trim(field.value))});
   }
-  std::stable_sort(lines.begin(), lines.end(), [](const HeaderLine& a, const HeaderLine& b) { return a.name < b.name; });
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const HeaderLine& a, const HeaderLine& b) { return a.name < b.name; });
 
   std::vector<HeaderLine> merged;
   for (auto& line : lines) {

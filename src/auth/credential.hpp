@@ -2,6 +2,7 @@
 // Who may sign requests: an access key and its secret, and the principal it
 // acts as. Where credentials live (config, identity store, STS tokens) is
 // behind CredentialLookup.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,8 @@
 #include "core/result.hpp"
 
 namespace ossd::auth {
+
+class SigningKeys;
 
 // Account: the root account's own key. RamUser: a RAM user's long-term key.
 // AssumedRole: a temporary key from STS AssumeRole (id "STS.…").
@@ -21,10 +24,13 @@ struct Credential {
   std::string account_id;
   std::string principal;  // "root", the RAM user name, or the role name
   PrincipalKind kind = PrincipalKind::Account;
-  std::string principal_id;     // RAM user id / role id ("" for the account)
-  std::string session_name;     // AssumedRole: RoleSessionName
-  std::string session_policy;   // AssumedRole: the AssumeRole Policy JSON ("" = none)
-  SystemTime expiration{};      // AssumedRole: when the token stops working
+  std::string principal_id;    // RAM user id / role id ("" for the account)
+  std::string session_name;    // AssumedRole: RoleSessionName
+  std::string session_policy;  // AssumedRole: the AssumeRole Policy JSON ("" = none)
+  SystemTime expiration{};     // AssumedRole: when the token stops working
+  // Keyed MACs of `secret`, kept by a credential cache with the credential
+  // (signing_keys.hpp); null: the verifier keys a MAC for this request only.
+  std::shared_ptr<const SigningKeys> signing_keys;
 };
 
 class CredentialLookup {

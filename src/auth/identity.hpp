@@ -16,11 +16,11 @@ struct Identity {
   AuthMethod method = AuthMethod::Anonymous;
   std::string access_key_id;
   std::string account_id;
-  std::string principal;        // "root", RAM user name or role name
+  std::string principal;  // "root", RAM user name or role name
   PrincipalKind kind = PrincipalKind::Account;
-  std::string principal_id;     // RAM user id / role id
-  std::string session_name;     // AssumedRole
-  std::string session_policy;   // AssumedRole: session policy JSON ("" = none)
+  std::string principal_id;    // RAM user id / role id
+  std::string session_name;    // AssumedRole
+  std::string session_policy;  // AssumedRole: session policy JSON ("" = none)
 
   bool anonymous() const { return method == AuthMethod::Anonymous; }
 };

@@ -8,6 +8,7 @@
 
 #include "auth/auth_errors.hpp"
 #include "auth/credential.hpp"
+#include "auth/signing_keys.hpp"
 #include "crypto/constant_time.hpp"
 
 namespace ossd::auth {
@@ -20,6 +21,8 @@ class InMemoryCredentials final : public CredentialLookup {
   }
 
   void add(Credential credential) {
+    // Kept with their keyed MACs, as CredentialStore keeps cached keys.
+    if (!credential.signing_keys) credential.signing_keys = std::make_shared<const SigningKeys>(credential.secret);
     std::string id = credential.access_key_id;
     by_id_.insert_or_assign(std::move(id), std::move(credential));
   }

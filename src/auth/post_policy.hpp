@@ -22,7 +22,7 @@ struct PostPolicyCondition {
   std::vector<std::string> values;  // Eq / StartsWith: one; In / NotIn: the list
   uint64_t min = 0;                 // ContentLengthRange, inclusive
   uint64_t max = 0;
-  std::string text;                 // the condition as written, for error messages
+  std::string text;  // the condition as written, for error messages
 };
 
 struct PostPolicy {
@@ -34,7 +34,7 @@ struct PostPolicy {
 // unparseable expiration, conditions that are not an array, or a condition
 // of unknown form (operator, arity, value types, min > max):
 // InvalidPolicyDocument.
-Result<PostPolicy> parse_post_policy(std::string_view json);
+Result<PostPolicy> parse_post_policy(std::string_view text);
 
 // AccessDenied "Invalid according to Policy: Policy expired." once now is
 // past the expiration.

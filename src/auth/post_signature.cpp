@@ -39,8 +39,8 @@ Result<PostPolicy> decode_policy(std::string_view policy_base64, SystemTime now)
   return policy;
 }
 
-Result<PostAuthentication> authenticate_v1(const std::vector<HeaderField>& fields,
-                                           const CredentialLookup& credentials, SystemTime now) {
+Result<PostAuthentication> authenticate_v1(const std::vector<HeaderField>& fields, const CredentialLookup& credentials,
+                                           SystemTime now) {
   constexpr std::string_view why = "a signed form needs OSSAccessKeyId, policy and Signature.";
   const std::string* access_key_id = non_empty(fields, "OSSAccessKeyId");
   if (!access_key_id) return missing_field("OSSAccessKeyId", why);
@@ -60,9 +60,8 @@ Result<PostAuthentication> authenticate_v1(const std::vector<HeaderField>& field
   return PostAuthentication{identity_for(AuthMethod::PostV1, *credential), std::move(decoded.value())};
 }
 
-Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& fields,
-                                           const CredentialLookup& credentials, SystemTime now,
-                                           const AuthSettings& settings) {
+Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& fields, const CredentialLookup& credentials,
+                                           SystemTime now, const AuthSettings& settings) {
   constexpr std::string_view why =
       "a V4 signed form needs x-oss-signature-version, x-oss-credential, x-oss-date, x-oss-signature and policy.";
   const std::string* version = non_empty(fields, "x-oss-signature-version");
@@ -89,9 +88,9 @@ Result<PostAuthentication> authenticate_v4(const std::vector<HeaderField>& field
   const std::string region = v4_region(settings.region);
   if (scope->product != kV4Product || scope->terminator != kV4Terminator || scope->region != region ||
       scope->date != std::string_view(*date).substr(0, 8)) {
-    return invalid_argument("Invalid credential: it must be <AccessKeyId>/<day of x-oss-date>/" + region +
-                                "/oss/aliyun_v4_request.",
-                            "x-oss-credential", *credential_text);
+    return invalid_argument(
+        "Invalid credential: it must be <AccessKeyId>/<day of x-oss-date>/" + region + "/oss/aliyun_v4_request.",
+        "x-oss-credential", *credential_text);
   }
   const std::string* token = find_header(fields, "x-oss-security-token");
   auto credential =

@@ -21,9 +21,7 @@ bool is_rfc3986_unreserved(unsigned char c) {
 }
 
 // Node's querystring.escape (and encodeURIComponent) also leave these alone.
-bool is_node_extra_unreserved(unsigned char c) {
-  return c == '!' || c == '\'' || c == '(' || c == ')' || c == '*';
-}
+bool is_node_extra_unreserved(unsigned char c) { return c == '!' || c == '\'' || c == '(' || c == ')' || c == '*'; }
 
 bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 

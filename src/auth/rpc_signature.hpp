@@ -30,8 +30,8 @@ std::string rpc_signature(std::string_view secret, std::string_view string_to_si
 // ACS3-HMAC-SHA256 (spec §6.2).
 struct Acs3Authorization {
   std::string access_key_id;
-  std::vector<std::string> signed_headers;   // lower-case, as listed
-  std::string signature;                     // lower-case hex
+  std::vector<std::string> signed_headers;  // lower-case, as listed
+  std::string signature;                    // lower-case hex
 };
 
 // Parses "ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=a;b,Signature=<hex>".

@@ -103,7 +103,8 @@ std::optional<SessionClaims> claims_from_json(std::string_view text) {
   json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!object.is_object()) return std::nullopt;
   SessionClaims claims;
-  bool complete = read_string(object, "ak", claims.access_key_id) && read_string(object, "sk", claims.access_key_secret) &&
+  bool complete = read_string(object, "ak", claims.access_key_id) &&
+                  read_string(object, "sk", claims.access_key_secret) &&
                   read_string(object, "acct", claims.account_id) && read_string(object, "role", claims.role_name) &&
                   read_string(object, "rid", claims.role_id) && read_string(object, "sess", claims.session_name) &&
                   read_optional_string(object, "pol", claims.session_policy) &&
@@ -114,9 +115,9 @@ std::optional<SessionClaims> claims_from_json(std::string_view text) {
 }
 
 bool claims_are_utf8(const SessionClaims& claims) {
-  for (const std::string* text : {&claims.access_key_id, &claims.access_key_secret, &claims.account_id,
-                                  &claims.role_name, &claims.role_id, &claims.session_name, &claims.session_policy,
-                                  &claims.source_identity}) {
+  for (const std::string* text :
+       {&claims.access_key_id, &claims.access_key_secret, &claims.account_id, &claims.role_name, &claims.role_id,
+        &claims.session_name, &claims.session_policy, &claims.source_identity}) {
     if (!is_valid_utf8(*text)) return false;
   }
   return true;
@@ -137,8 +138,10 @@ Result<std::string> seal_session_token(const SessionClaims& claims, const TokenK
   const TokenKey* key = ring.find(ring.current_id);
   if (key == nullptr) return Error(ErrorCode::InternalError, "session token ring has no current key");
   if (!is_printable_key_id(key->id)) return Error(ErrorCode::InternalError, "session token key id is not printable");
-  if (key->key.size() != crypto::kAeadKeyBytes) return Error(ErrorCode::InternalError, "session token key is not 32 bytes");
-  if (nonce.size() != crypto::kAeadNonceBytes) return Error(ErrorCode::InternalError, "session token nonce is not 12 bytes");
+  if (key->key.size() != crypto::kAeadKeyBytes)
+    return Error(ErrorCode::InternalError, "session token key is not 32 bytes");
+  if (nonce.size() != crypto::kAeadNonceBytes)
+    return Error(ErrorCode::InternalError, "session token nonce is not 12 bytes");
   // JSON carries UTF-8 only; refusing here beats a token that cannot be opened.
   if (!claims_are_utf8(claims)) return Error(ErrorCode::InvalidArgument, "session claims are not valid UTF-8");
   for (SystemTime time : {claims.issued, claims.expiration}) {

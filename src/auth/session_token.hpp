@@ -18,26 +18,26 @@ namespace ossd::auth {
 // (the caller also gets it once, in the AssumeRole response), so verifying
 // needs no store.
 struct SessionClaims {
-  std::string access_key_id;     // "STS.<random>"
+  std::string access_key_id;  // "STS.<random>"
   std::string access_key_secret;
   std::string account_id;
   std::string role_name;
   std::string role_id;
   std::string session_name;
-  std::string session_policy;    // JSON, "" = none
-  std::string source_identity;   // optional
+  std::string session_policy;   // JSON, "" = none
+  std::string source_identity;  // optional
   SystemTime issued{};
   SystemTime expiration{};
 };
 
 struct TokenKey {
-  std::string id;                // short printable id, e.g. "k1"; sealed into the token header
-  std::string key;               // 32 raw bytes
+  std::string id;   // short printable id, e.g. "k1"; sealed into the token header
+  std::string key;  // 32 raw bytes
 };
 
 struct TokenKeyRing {
-  std::vector<TokenKey> keys;    // any order
-  std::string current_id;        // the key new tokens are sealed with
+  std::vector<TokenKey> keys;  // any order
+  std::string current_id;      // the key new tokens are sealed with
   const TokenKey* find(std::string_view id) const;
 };
 

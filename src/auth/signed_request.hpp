@@ -12,8 +12,8 @@ namespace ossd::auth {
 
 struct SignedRequest {
   std::string_view method;
-  std::string_view bucket;  // "" for service-level requests (ListBuckets)
-  std::string_view key;     // decoded; "" for bucket-level requests
+  std::string_view bucket;                            // "" for service-level requests (ListBuckets)
+  std::string_view key;                               // decoded; "" for bucket-level requests
   const std::vector<QueryParam>* query = nullptr;     // decoded, arrival order; null = none
   const std::vector<HeaderField>* headers = nullptr;  // as received; null = none
 

@@ -56,8 +56,8 @@ std::string v1_canonical_resource(std::string_view bucket, std::string_view key,
 
 std::string v1_canonical_oss_headers(const std::vector<HeaderField>& headers) {
   std::string out;
-  for (const auto& line : canonical_header_lines(
-           headers, [](std::string_view name) { return name.starts_with("x-oss-"); })) {
+  for (const auto& line :
+       canonical_header_lines(headers, [](std::string_view name) { return name.starts_with("x-oss-"); })) {
     out.append(line.name);
     out.push_back(':');
     out.append(line.value);

@@ -100,9 +100,8 @@ std::string v4_canonical_headers(const std::vector<HeaderField>& headers,
   for (const auto& name : additional_headers) additional.insert(to_lower(name));
 
   std::string out;
-  for (const auto& line : canonical_header_lines(headers, [&](std::string_view name) {
-         return always_signed(name) || additional.contains(name);
-       })) {
+  for (const auto& line : canonical_header_lines(
+           headers, [&](std::string_view name) { return always_signed(name) || additional.contains(name); })) {
     out.append(line.name);
     out.push_back(':');
     out.append(line.value);
@@ -144,8 +143,7 @@ std::string v4_scope(std::string_view yyyymmdd, std::string_view region) {
   return out;
 }
 
-std::string v4_string_to_sign(std::string_view timestamp, std::string_view scope,
-                              std::string_view canonical_request) {
+std::string v4_string_to_sign(std::string_view timestamp, std::string_view scope, std::string_view canonical_request) {
   std::string out(kV4Algorithm);
   out.push_back('\n');
   out.append(timestamp);
@@ -167,17 +165,16 @@ std::string v4_signature(std::string_view signing_key, std::string_view string_t
   return hex_lower(crypto::hmac_sha256(signing_key, string_to_sign));
 }
 
-std::string sign_v4_authorization(const SignedRequest& request, std::string_view access_key_id,
-                                  std::string_view secret, std::string_view region,
-                                  const std::vector<std::string>& additional_headers) {
+std::string sign_v4_authorization(const SignedRequest& request, std::string_view access_key_id, std::string_view secret,
+                                  std::string_view region, const std::vector<std::string>& additional_headers) {
   const auto& headers = request.header_fields();
   const std::string* oss_date = find_header(headers, "x-oss-date");
   std::string timestamp = oss_date ? std::string(trim(*oss_date)) : std::string{};
   std::string day = timestamp.substr(0, 8);
   std::vector<std::string> additional = v4_normalize_additional_headers(additional_headers);
 
-  std::string canonical_request = v4_canonical_request(request.method, request.bucket, request.key,
-                                                       request.query_params(), headers, additional);
+  std::string canonical_request =
+      v4_canonical_request(request.method, request.bucket, request.key, request.query_params(), headers, additional);
   std::string string_to_sign = v4_string_to_sign(timestamp, v4_scope(day, region), canonical_request);
   std::string signature = v4_signature(v4_signing_key(secret, day, region), string_to_sign);
 
@@ -218,8 +215,7 @@ std::vector<QueryParam> presign_v4_query(const SignedRequest& request, std::stri
   std::string canonical_request = v4_canonical_request(request.method, request.bucket, request.key, signed_query,
                                                        request.header_fields(), additional);
   std::string string_to_sign = v4_string_to_sign(timestamp, v4_scope(day, region), canonical_request);
-  auth_params.push_back(
-      {"x-oss-signature", v4_signature(v4_signing_key(secret, day, region), string_to_sign), true});
+  auth_params.push_back({"x-oss-signature", v4_signature(v4_signing_key(secret, day, region), string_to_sign), true});
   return auth_params;
 }
 

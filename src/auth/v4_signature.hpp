@@ -66,8 +66,7 @@ std::string v4_scope(std::string_view yyyymmdd, std::string_view region);
 
 // "OSS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex sha256(canonical request)>";
 // timestamp is the ISO 8601 basic form ("20240520T083000Z").
-std::string v4_string_to_sign(std::string_view timestamp, std::string_view scope,
-                              std::string_view canonical_request);
+std::string v4_string_to_sign(std::string_view timestamp, std::string_view scope, std::string_view canonical_request);
 
 // The raw 32-byte signing key. It depends only on secret, day and region, so
 // a caller may cache it per access key and day.
@@ -80,9 +79,8 @@ std::string v4_signature(std::string_view signing_key, std::string_view string_t
 // x-oss-date header (ISO 8601 basic) and, usually, x-oss-content-sha256.
 // `region` is the scope region ("cn-hangzhou"); additional_headers are
 // normalized as the SDK does.
-std::string sign_v4_authorization(const SignedRequest& request, std::string_view access_key_id,
-                                  std::string_view secret, std::string_view region,
-                                  const std::vector<std::string>& additional_headers = {});
+std::string sign_v4_authorization(const SignedRequest& request, std::string_view access_key_id, std::string_view secret,
+                                  std::string_view region, const std::vector<std::string>& additional_headers = {});
 
 // The query parameters that turn the request into a V4 signed URL, in
 // ali-oss order: [x-oss-additional-headers], x-oss-credential, x-oss-date,

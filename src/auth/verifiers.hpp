@@ -24,7 +24,6 @@ Result<Identity> verify_v4_query(const SignedRequest& request, const CredentialL
 Result<Credential> resolve_credential(const CredentialLookup& credentials, std::string_view access_key_id,
                                       std::string_view security_token, SystemTime now);
 
-
 // |request_time - now| <= max_skew, else RequestTimeTooSkewed.
 Status check_skew(SystemTime request_time, std::string_view request_time_text, SystemTime now,
                   std::chrono::seconds max_skew);

@@ -4,6 +4,7 @@
 
 #include "auth/auth_errors.hpp"
 #include "auth/authorization_header.hpp"
+#include "auth/signing_keys.hpp"
 #include "auth/v1_signature.hpp"
 #include "auth/verifiers.hpp"
 #include "core/time_format.hpp"
@@ -34,7 +35,7 @@ Result<Identity> verify_v1_header(const SignedRequest& request, std::string_view
   }
 
   std::string string_to_sign = v1_request_string_to_sign(request, date_line);
-  std::string expected = v1_signature(credential->secret, string_to_sign);
+  std::string expected = v1_signature(*signing_keys_of(*credential), string_to_sign);
   if (!crypto::constant_time_equal(parsed->signature, expected)) {
     return signature_mismatch(parsed->access_key_id, parsed->signature, string_to_sign, std::nullopt);
   }
@@ -63,7 +64,8 @@ Result<Identity> verify_v1_query(const SignedRequest& request, const CredentialL
   }
 
   const QueryParam* token = find_query_param(query, "security-token");
-  auto credential = resolve_credential(credentials, access_key->value, token ? std::string_view(token->value) : "", now);
+  auto credential =
+      resolve_credential(credentials, access_key->value, token ? std::string_view(token->value) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   // Valid through the Expires second itself.
@@ -74,7 +76,7 @@ Result<Identity> verify_v1_query(const SignedRequest& request, const CredentialL
   // The client signed the Expires text it put in the URL; any Date or
   // x-oss-date header is not part of a URL signature.
   std::string string_to_sign = v1_request_string_to_sign(request, expires->value);
-  std::string expected = v1_signature(credential->secret, string_to_sign);
+  std::string expected = v1_signature(*signing_keys_of(*credential), string_to_sign);
   if (!crypto::constant_time_equal(signature->value, expected)) {
     return signature_mismatch(access_key->value, signature->value, string_to_sign, std::nullopt);
   }

@@ -4,8 +4,10 @@
 
 #include "auth/auth_errors.hpp"
 #include "auth/authorization_header.hpp"
+#include "auth/signing_keys.hpp"
 #include "auth/v4_signature.hpp"
 #include "auth/verifiers.hpp"
+#include "core/strings.hpp"
 #include "core/time_format.hpp"
 #include "crypto/constant_time.hpp"
 
@@ -33,9 +35,9 @@ Status check_scope(const V4Credential& credential, std::string_view timestamp, c
   }
   std::string region = v4_region(settings.region);
   if (credential.region != region) {
-    return invalid_argument("Invalid credential region \"" + credential.region + "\": this server signs for \"" +
-                                region + "\".",
-                            argument_name, argument_value);
+    return invalid_argument(
+        "Invalid credential region \"" + credential.region + "\": this server signs for \"" + region + "\".",
+        argument_name, argument_value);
   }
   return ok_status();
 }
@@ -50,7 +52,8 @@ Result<Identity> check_signature(AuthMethod method, const SignedRequest& request
                                  const V4Credential& scope, std::string_view additional_list,
                                  const Credential& credential, std::string_view provided) {
   std::vector<std::string> additional = v4_split_additional_headers(additional_list);
-  std::string signing_key = v4_signing_key(credential.secret, scope.date, scope.region);
+  // The keyed MAC of this day's signing key, kept with the credential.
+  std::shared_ptr<const crypto::KeyedMac> signing_mac = signing_keys_of(credential)->v4(scope.date, scope.region);
   std::string scope_text = v4_scope(scope.date, scope.region);
   std::string provided_lower = to_lower(provided);
 
@@ -58,7 +61,7 @@ Result<Identity> check_signature(AuthMethod method, const SignedRequest& request
     canonical_request = v4_canonical_request(request.method, request.bucket, request.key, request.query_params(),
                                              request.header_fields(), additional, style);
     string_to_sign = v4_string_to_sign(timestamp, scope_text, canonical_request);
-    return crypto::constant_time_equal(provided_lower, v4_signature(signing_key, string_to_sign));
+    return crypto::constant_time_equal(provided_lower, hex_lower(signing_mac->mac(string_to_sign)));
   };
 
   std::string canonical_request, string_to_sign;
@@ -90,8 +93,7 @@ Result<Identity> verify_v4_header(const SignedRequest& request, std::string_view
                  "OSS V4 authentication requires a valid x-oss-date header (ISO 8601 basic format, e.g. "
                  "\"20240520T083000Z\").");
   }
-  if (auto scope = check_scope(parsed->credential, timestamp, settings, "Authorization", authorization);
-      !scope.ok()) {
+  if (auto scope = check_scope(parsed->credential, timestamp, settings, "Authorization", authorization); !scope.ok()) {
     return std::move(scope).error();
   }
 
@@ -146,13 +148,14 @@ Result<Identity> verify_v4_query(const SignedRequest& request, const CredentialL
     return invalid_argument("x-oss-expires must be a number of seconds.", "x-oss-expires", expires->value);
   }
   if (*lifetime > static_cast<uint64_t>(settings.max_v4_url_lifetime.count())) {
-    return invalid_argument("x-oss-expires must be at most " + std::to_string(settings.max_v4_url_lifetime.count()) +
-                                " seconds.",
-                            "x-oss-expires", expires->value);
+    return invalid_argument(
+        "x-oss-expires must be at most " + std::to_string(settings.max_v4_url_lifetime.count()) + " seconds.",
+        "x-oss-expires", expires->value);
   }
 
   const QueryParam* token = find_query_param(query, "x-oss-security-token");
-  auto credential = resolve_credential(credentials, scope->access_key_id, token ? std::string_view(token->value) : "", now);
+  auto credential =
+      resolve_credential(credentials, scope->access_key_id, token ? std::string_view(token->value) : "", now);
   if (!credential.ok()) return std::move(credential).error();
 
   // A URL dated in the future by more than the allowed clock skew was not

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -13,6 +14,10 @@
 namespace ossd::blob {
 
 using BlobId = std::string;  // 32 lower-case hex characters
+
+// A store whose volume is full (ENOSPC, EDQUOT) ends its error message with
+// this text, so callers can tell the client so without parsing the rest.
+inline constexpr std::string_view kNoSpaceLeft = "no space left on device";
 
 // One blob being written. Nothing is visible under its id until commit()
 // returns; destroying an uncommitted writer removes what it wrote.

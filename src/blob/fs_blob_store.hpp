@@ -16,8 +16,7 @@
 namespace ossd::blob {
 
 // Every syscall failure is Error{InternalError, "<operation> <path>: <reason>"};
-// a full disk (ENOSPC, EDQUOT) always ends with this text so callers can say so.
-inline constexpr std::string_view kNoSpaceLeft = "no space left on device";
+// a full disk (ENOSPC, EDQUOT) always ends with kNoSpaceLeft (blob_store.hpp).
 
 enum class SyncStep {
   FileData,   // about to sync the temporary file's data (before the rename)

@@ -14,9 +14,8 @@ namespace ossd::cli {
 
 namespace {
 
-constexpr std::array<const char*, 6> kResponseOverrides = {"content-type",     "content-language",
-                                                           "expires",          "cache-control",
-                                                           "content-disposition", "content-encoding"};
+constexpr std::array<const char*, 6> kResponseOverrides = {"content-type",  "content-language",    "expires",
+                                                           "cache-control", "content-disposition", "content-encoding"};
 
 std::string setting_help(std::string_view flag) {
   if (flag == "--endpoint") return "Endpoint URL, e.g. http://127.0.0.1:9000 (default: http://<region>.aliyuncs.com)";
@@ -63,9 +62,10 @@ int report(const Error& error, std::ostream& err) {
 }  // namespace
 
 int run(int argc, const char* const* argv, const Environment& env) {
-  CLI::App app("ossctl: command-line client for ossd and Alibaba Cloud OSS.\n"
-               "Settings come from flags, then OSS_* environment variables, then the config file.",
-               "ossctl");
+  CLI::App app(
+      "ossctl: command-line client for ossd and Alibaba Cloud OSS.\n"
+      "Settings come from flags, then OSS_* environment variables, then the config file.",
+      "ossctl");
   app.require_subcommand(1);
 
   std::string config_path;
@@ -104,9 +104,9 @@ int run(int argc, const char* const* argv, const Environment& env) {
   std::vector<CLI::Option*> response_options;
   for (std::size_t i = 0; i < kResponseOverrides.size(); ++i) {
     const std::string name = kResponseOverrides[i];
-    response_options.push_back(sign->add_option("--response-" + name, response_values[i],
-                                                "Override the response's " + name + " header")
-                                   ->group("Response overrides (bound in the URL, kept in the order given)"));
+    response_options.push_back(
+        sign->add_option("--response-" + name, response_values[i], "Override the response's " + name + " header")
+            ->group("Response overrides (bound in the URL, kept in the order given)"));
   }
   sign->add_option("--process", sign_args.process, "x-oss-process, e.g. image/resize,w_200");
   sign->add_option("--traffic-limit", sign_args.traffic_limit, "x-oss-traffic-limit in bit/s");

@@ -56,8 +56,9 @@ Result<std::string> sign_url(const Settings& settings, const SignArgs& args, Sys
   auto uri = parse_oss_uri(args.uri);
   if (!uri) return uri.error();
   if (settings.access_key_id.empty() || settings.access_key_secret.empty()) {
-    return usage("signing needs --access-key-id and --access-key-secret (or OSS_ACCESS_KEY_ID and "
-                 "OSS_ACCESS_KEY_SECRET)");
+    return usage(
+        "signing needs --access-key-id and --access-key-secret (or OSS_ACCESS_KEY_ID and "
+        "OSS_ACCESS_KEY_SECRET)");
   }
   if (args.expires <= 0) return usage("--expires must be a positive number of seconds");
   auto endpoint = client::parse_endpoint(settings.endpoint, settings.region);
@@ -80,8 +81,10 @@ Result<std::string> sign_url(const Settings& settings, const SignArgs& args, Sys
     sign.content_md5 = args.content_md5;
     for (auto& header : headers) {
       if (!istarts_with(header.name, "x-oss-")) {
-        return usage("a V1 signed URL binds only x-oss-* headers (and --content-type, --content-md5); use --v4 to "
-                     "bind " + header.name);
+        return usage(
+            "a V1 signed URL binds only x-oss-* headers (and --content-type, --content-md5); use --v4 to "
+            "bind " +
+            header.name);
       }
       sign.headers.push_back(std::move(header));
     }
@@ -116,7 +119,8 @@ Status list(client::Client& client, const std::string& uri_text, bool recursive,
   if (uri_text.empty()) {
     auto buckets = client.list_buckets();
     if (!buckets) return buckets.error();
-    for (const auto& bucket : *buckets) list_line(out, time_text(bucket.creation_date), "BUCKET", "oss://" + bucket.name);
+    for (const auto& bucket : *buckets)
+      list_line(out, time_text(bucket.creation_date), "BUCKET", "oss://" + bucket.name);
     return ok_status();
   }
   auto uri = parse_oss_uri(uri_text);

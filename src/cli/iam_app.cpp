@@ -97,8 +97,9 @@ struct IamCommands::State {
     cmd->add_option("--user", admin_args.user, "The user the keys belong to");
     for (const char* name : {"enable", "disable", "delete"}) {
       cmd = verb(key, "key", name,
-                 std::string(name) == "delete" ? "Delete an access key" : std::string("Make an access key ") +
-                                                                            (std::string(name) == "enable" ? "Active" : "Inactive"));
+                 std::string(name) == "delete"
+                     ? "Delete an access key"
+                     : std::string("Make an access key ") + (std::string(name) == "enable" ? "Active" : "Inactive"));
       add_name(cmd, "AccessKeyId");
       cmd->add_option("--user", admin_args.user, "The user the key belongs to");
     }
@@ -131,9 +132,7 @@ struct IamCommands::State {
     CLI::App* policy = admin->add_subcommand("policy", "Custom policies and their attachments");
     cmd = verb(policy, "policy", "create", "Create a custom policy");
     add_name(cmd, "Policy name");
-    cmd->add_option("--document", document_file, "File with the policy document")
-        ->required()
-        ->check(CLI::ExistingFile);
+    cmd->add_option("--document", document_file, "File with the policy document")->required()->check(CLI::ExistingFile);
     cmd->add_option("--description", admin_args.description, "Description");
     cmd = verb(policy, "policy", "get", "Show a policy");
     add_name(cmd, "Policy name");
@@ -233,8 +232,8 @@ int IamCommands::run(const Settings& settings, const Environment& env) {
   }
   if (s.assume->parsed() || s.caller->parsed()) {
     client::RpcClient rpc(*options);
-    const Status status = s.assume->parsed() ? assume_role(rpc, s.assume_args, env.out)
-                                             : get_caller_identity(rpc, env.out);
+    const Status status =
+        s.assume->parsed() ? assume_role(rpc, s.assume_args, env.out) : get_caller_identity(rpc, env.out);
     if (!status) return report(status.error(), env.err);
     return 0;
   }

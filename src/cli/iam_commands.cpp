@@ -297,12 +297,14 @@ Result<client::RpcClientOptions> rpc_client_options(const Settings& settings, co
   client::RpcClientOptions options;
   options.endpoint = rpc_endpoint.empty() ? settings.endpoint : rpc_endpoint;
   if (options.endpoint.empty()) {
-    return usage("STS and RAM calls need --rpc-endpoint or --endpoint (ossd serves both on its port, e.g. "
-                 "http://127.0.0.1:9000)");
+    return usage(
+        "STS and RAM calls need --rpc-endpoint or --endpoint (ossd serves both on its port, e.g. "
+        "http://127.0.0.1:9000)");
   }
   if (settings.access_key_id.empty() || settings.access_key_secret.empty()) {
-    return usage("STS and RAM calls need --access-key-id and --access-key-secret (or OSS_ACCESS_KEY_ID and "
-                 "OSS_ACCESS_KEY_SECRET)");
+    return usage(
+        "STS and RAM calls need --access-key-id and --access-key-secret (or OSS_ACCESS_KEY_ID and "
+        "OSS_ACCESS_KEY_SECRET)");
   }
   options.credentials = {settings.access_key_id, settings.access_key_secret, settings.sts_token};
   const std::string method = to_lower(rpc_method);

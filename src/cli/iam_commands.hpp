@@ -18,13 +18,13 @@ namespace ossd::cli {
 
 // One `admin <noun> <verb>` invocation, as parsed.
 struct AdminArgs {
-  std::string noun;        // user, key, group, role, policy
-  std::string verb;        // create, get, list, delete, enable, disable, add-user, update, attach, detach
-  std::string name;        // the positional name: user, key id, group, role or policy
-  std::string member;      // group add-user <group> <user>: the user
-  std::string user;        // --user
-  std::string group;       // --group
-  std::string role;        // --role
+  std::string noun;    // user, key, group, role, policy
+  std::string verb;    // create, get, list, delete, enable, disable, add-user, update, attach, detach
+  std::string name;    // the positional name: user, key id, group, role or policy
+  std::string member;  // group add-user <group> <user>: the user
+  std::string user;    // --user
+  std::string group;   // --group
+  std::string role;    // --role
   std::string display_name;
   std::string description;  // --description (roles, policies) or --comments (users, groups)
   std::string document;     // contents of --trust FILE (roles) or --document FILE (policies)

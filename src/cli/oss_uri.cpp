@@ -16,7 +16,8 @@ Result<OssUri> parse_oss_uri(std::string_view text) {
   }
   std::string_view rest = text.substr(kScheme.size());
   const auto slash = rest.find('/');
-  OssUri uri{std::string(rest.substr(0, slash)), slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
+  OssUri uri{std::string(rest.substr(0, slash)),
+             slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
   if (uri.bucket.empty()) return Error(ErrorCode::InvalidArgument, "no bucket in '" + std::string(text) + "'");
   return uri;
 }

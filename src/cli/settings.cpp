@@ -21,7 +21,8 @@ Result<bool> parse_bool(std::string_view name, std::string_view value) {
   const std::string v = to_lower(trim(value));
   if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
   if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) return false;
-  return Error(ErrorCode::InvalidArgument, std::string(name) + " must be true or false, got '" + std::string(value) + "'");
+  return Error(ErrorCode::InvalidArgument,
+               std::string(name) + " must be true or false, got '" + std::string(value) + "'");
 }
 
 Status apply(Settings& s, std::string_view flag, const std::string& value) {

@@ -101,7 +101,8 @@ class TokenHandler final : public http::Handler {
     const std::string_view target = request.target;
     const std::string path(target.substr(0, target.find('?')));
     std::optional<std::string> cors_origin;
-    if (const std::string* origin = request.find("Origin")) cors_origin = allowed_origin(options_.allowed_origins, *origin);
+    if (const std::string* origin = request.find("Origin"))
+      cors_origin = allowed_origin(options_.allowed_origins, *origin);
 
     http::Response response;
     if (request.method == "OPTIONS") {

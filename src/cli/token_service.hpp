@@ -23,7 +23,7 @@ namespace ossd::cli {
 using CredentialVendor = std::function<Result<client::StsCredentials>()>;
 
 struct TokenServiceOptions {
-  std::string address = "127.0.0.1:0";  // host:port or [v6]:port; port 0 picks one
+  std::string address = "127.0.0.1:0";       // host:port or [v6]:port; port 0 picks one
   std::vector<std::string> allowed_origins;  // exact origins, or "*" for any
   // Searched in order for GET paths other than the token path; "/" is
   // index.html. Without any, GET / answers the token too.

@@ -15,7 +15,7 @@ namespace ossd::client {
 
 namespace {
 
-constexpr uint64_t kMinPartSize = 100 * 1024;  // OSS refuses smaller parts except the last
+constexpr uint64_t kMinPartSize = uint64_t{100} * 1024;  // OSS refuses smaller parts except the last
 constexpr uint64_t kMaxParts = 10000;
 
 // The request query on the wire. Names and values are RFC 3986-encoded; a
@@ -459,8 +459,8 @@ Result<PutObjectResult> Client::upload_file(std::string_view bucket, std::string
   for (uint64_t offset = 0; offset < size; offset += part_size) {
     const uint64_t length = std::min(part_size, size - offset);
     const auto number = static_cast<uint32_t>(parts.size() + 1);
-    auto part = impl_->upload_part(bucket, key, *upload_id, number, file, offset, length, options.put.progress,
-                                   offset, size);
+    auto part =
+        impl_->upload_part(bucket, key, *upload_id, number, file, offset, length, options.put.progress, offset, size);
     if (!part) return fail(std::move(part).error());
     crc = crypto::crc64_combine(crc, part->crc64, length);
     parts.push_back({number, std::move(part->etag)});

@@ -104,8 +104,7 @@ Result<std::string> object_url(const Endpoint& endpoint, AddressingStyle style, 
         path.push_back('/');
         break;
       case AddressingStyle::Cname:
-      case AddressingStyle::Auto:
-        break;
+      case AddressingStyle::Auto: break;
     }
   }
   path.append(detail::escape_object_path(key));

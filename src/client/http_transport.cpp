@@ -26,8 +26,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kChunkBytes = 256 * 1024;
-constexpr std::size_t kMaxResponseHeader = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{256} * 1024;
+constexpr std::size_t kMaxResponseHeader = std::size_t{64} * 1024;
 
 // The ways a kept-alive connection fails when the server has already
 // closed its end: only these make a request worth sending again.
@@ -49,7 +49,7 @@ struct HttpTransport::Impl {
 
   std::string peer() const {
     return options.host.find(':') != std::string::npos ? "[" + options.host + "]:" + options.port
-                                                        : options.host + ":" + options.port;
+                                                       : options.host + ":" + options.port;
   }
 
   Error failure(std::string_view step, const beast::error_code& ec) const {

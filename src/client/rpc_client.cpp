@@ -66,8 +66,7 @@ RpcParameters sign_rpc_request(RpcMethod method, std::string_view action, std::s
   set_parameter(all, "Timestamp", format_iso8601(now));
   if (credentials.temporary()) set_parameter(all, "SecurityToken", credentials.security_token);
   std::sort(all.begin(), all.end());
-  const std::string string_to_sign =
-      auth::rpc_string_to_sign(method_name(method), all, auth::RpcEncoding::Rfc3986);
+  const std::string string_to_sign = auth::rpc_string_to_sign(method_name(method), all, auth::RpcEncoding::Rfc3986);
   all.emplace_back("Signature", auth::rpc_signature(credentials.access_key_secret, string_to_sign));
   return all;
 }
@@ -120,8 +119,7 @@ Result<AssumeRoleResult> parse_assume_role_response(const nlohmann::json& respon
       result.credentials.security_token.empty()) {
     return Error(ErrorCode::InternalError, "the AssumeRole response carries no complete Credentials");
   }
-  const nlohmann::json& user =
-      response.contains("AssumedRoleUser") ? response.at("AssumedRoleUser") : empty;
+  const nlohmann::json& user = response.contains("AssumedRoleUser") ? response.at("AssumedRoleUser") : empty;
   result.assumed_role_arn = string_or_empty(user, "Arn");
   result.assumed_role_id = string_or_empty(user, "AssumedRoleId");
   result.request_id = string_or_empty(response, "RequestId");
@@ -158,8 +156,8 @@ struct RpcClient::Impl {
     if (auto valid = validate(); !valid) return valid.error();
     const Endpoint& ep = *endpoint;
     // 16 random bytes: unique per request, as the server's replay check needs.
-    const RpcParameters signed_params = sign_rpc_request(options.method, action, version, params,
-                                                         options.credentials, clock->now(), random->hex(16));
+    const RpcParameters signed_params =
+        sign_rpc_request(options.method, action, version, params, options.credentials, clock->now(), random->hex(16));
     const std::string encoded = rpc_encode_parameters(signed_params);
 
     // pop-core also names the action and version in headers; ossd routes
@@ -206,8 +204,7 @@ RpcClient& RpcClient::operator=(RpcClient&&) noexcept = default;
 Status RpcClient::validate() const { return impl_->validate(); }
 const RpcClientOptions& RpcClient::options() const { return impl_->options; }
 
-Result<nlohmann::json> RpcClient::call(std::string_view action, std::string_view version,
-                                       const RpcParameters& params) {
+Result<nlohmann::json> RpcClient::call(std::string_view action, std::string_view version, const RpcParameters& params) {
   return impl_->call(action, version, params);
 }
 

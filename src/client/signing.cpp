@@ -145,16 +145,16 @@ Result<std::string> signature_url(const UrlSigningConfig& config, std::string_vi
   const std::string method = options.method.empty() ? std::string("GET") : options.method;
   const int64_t expires = js_rounded_seconds(now) + (options.expires != 0 ? options.expires : 1800);
   const auth::SignedRequest view{method, bucket, key, &sub_resources, &headers};
-  std::vector<QueryParam> query = auth::presign_v1_query(view, config.credentials.access_key_id,
-                                                         config.credentials.access_key_secret, expires);
+  std::vector<QueryParam> query =
+      auth::presign_v1_query(view, config.credentials.access_key_id, config.credentials.access_key_secret, expires);
   query.insert(query.end(), sub_resources.begin(), sub_resources.end());
   return *url + "?" + detail::node_query_string(query);
 }
 
-Result<std::string> signature_url_v4(const UrlSigningConfig& config, std::string_view bucket,
-                                     std::string_view method, std::chrono::seconds expires,
-                                     const SignUrlV4Request& request, std::string_view key,
-                                     const std::vector<std::string>& additional_headers, SystemTime now) {
+Result<std::string> signature_url_v4(const UrlSigningConfig& config, std::string_view bucket, std::string_view method,
+                                     std::chrono::seconds expires, const SignUrlV4Request& request,
+                                     std::string_view key, const std::vector<std::string>& additional_headers,
+                                     SystemTime now) {
   auto url = object_url(config.endpoint, config.style, bucket, key);
   if (!url) return url.error();
   for (const auto& name : auth::v4_normalize_additional_headers(additional_headers)) {
@@ -164,8 +164,8 @@ Result<std::string> signature_url_v4(const UrlSigningConfig& config, std::string
   }
   const auth::SignedRequest view{method, bucket, key, &request.queries, &request.headers};
   std::vector<QueryParam> auth_params = auth::presign_v4_query(
-      view, config.credentials.access_key_id, config.credentials.access_key_secret, auth::v4_region(config.region),
-      now, expires, config.credentials.security_token, additional_headers);
+      view, config.credentials.access_key_id, config.credentials.access_key_secret, auth::v4_region(config.region), now,
+      expires, config.credentials.security_token, additional_headers);
   std::vector<QueryParam> query = request.queries;
   query.insert(query.end(), auth_params.begin(), auth_params.end());
   return *url + "?" + detail::node_query_string(query);
@@ -202,8 +202,8 @@ Result<PostFormV4> post_form_v4(const Credentials& credentials, std::string_view
   out.signature_version = std::string(auth::kV4Algorithm);
   out.credential = post_policy_v4_credential(credentials, region, date);
   out.date = format_iso8601_basic(date);
-  out.signature = auth::post_signature_v4(credentials.access_key_secret, yyyymmdd(date), auth::v4_region(region),
-                                          out.policy);
+  out.signature =
+      auth::post_signature_v4(credentials.access_key_secret, yyyymmdd(date), auth::v4_region(region), out.policy);
   out.security_token = credentials.security_token;
   return out;
 }

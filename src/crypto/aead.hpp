@@ -17,7 +17,7 @@ std::string aes256_gcm_seal(std::string_view key, std::string_view nonce, std::s
                             std::string_view aad);
 
 // nullopt when the tag does not verify (wrong key, tampered bytes, wrong aad).
-std::optional<std::string> aes256_gcm_open(std::string_view key, std::string_view nonce,
-                                           std::string_view sealed, std::string_view aad);
+std::optional<std::string> aes256_gcm_open(std::string_view key, std::string_view nonce, std::string_view sealed,
+                                           std::string_view aad);
 
 }  // namespace ossd::crypto

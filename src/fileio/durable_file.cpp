@@ -19,9 +19,7 @@ Error io_error(const char* what, const fs::path& path, int err) {
   return Error(ErrorCode::InternalError, std::string(what) + " " + path.string() + ": " + std::strerror(err));
 }
 
-fs::path directory_of(const fs::path& path) {
-  return path.parent_path().empty() ? fs::path(".") : path.parent_path();
-}
+fs::path directory_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
 
 // Writes all of `content` to a file it creates with O_EXCL, then fsyncs and
 // closes it. On failure the file is removed again.

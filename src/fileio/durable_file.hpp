@@ -21,7 +21,6 @@ Result<bool> create_private_file(const std::filesystem::path& path, std::string_
 // Replaces `path` with `content`, mode 0600: written to `path` + `temp_suffix`,
 // fsynced, renamed over `path`, directory fsynced. After a crash the file is the
 // old one or the new one, never torn.
-Status replace_private_file(const std::filesystem::path& path, std::string_view content,
-                            std::string_view temp_suffix);
+Status replace_private_file(const std::filesystem::path& path, std::string_view content, std::string_view temp_suffix);
 
 }  // namespace ossd::fileio

@@ -19,13 +19,13 @@ namespace ossd::http {
 using Header = HeaderField;
 
 struct Request {
-  std::string method;                 // as sent, e.g. "GET"
-  std::string target;                 // raw request-target, e.g. "/b/k%20x?acl="
-  std::vector<Header> headers;        // arrival order, names as sent
+  std::string method;           // as sent, e.g. "GET"
+  std::string target;           // raw request-target, e.g. "/b/k%20x?acl="
+  std::vector<Header> headers;  // arrival order, names as sent
   std::optional<uint64_t> content_length;
   bool chunked = false;
-  std::string remote_address;         // peer IP
-  bool secure = false;                // arrived over TLS
+  std::string remote_address;  // peer IP
+  bool secure = false;         // arrived over TLS
 
   // First header with this name (ASCII case-insensitive), or nullptr.
   const std::string* find(std::string_view name) const;
@@ -51,9 +51,9 @@ class BodySource {
 struct Response {
   unsigned status = 200;
   std::vector<Header> headers;
-  std::string body;                         // used when stream is null
-  std::unique_ptr<BodySource> stream;       // streamed body of exactly content_length bytes
-  std::optional<uint64_t> content_length;   // required with stream; for HEAD, the length to announce
+  std::string body;                        // used when stream is null
+  std::unique_ptr<BodySource> stream;      // streamed body of exactly content_length bytes
+  std::optional<uint64_t> content_length;  // required with stream; for HEAD, the length to announce
 
   void set(std::string name, std::string value) { headers.push_back({std::move(name), std::move(value)}); }
 };

@@ -2,6 +2,7 @@
 // cost is paid once (about 16 s at -O2), nowhere else.
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -21,7 +22,6 @@
 #include <boost/beast/ssl.hpp>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -43,15 +43,15 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // One reusable buffer per connection for streamed response bodies: large
 // enough that a GET of a big object costs few syscalls, small enough that
 // 20 000 connections do not matter unless they all stream at once.
-constexpr size_t kStreamChunk = 256 * 1024;
+constexpr size_t kStreamChunk = size_t{256} * 1024;
 // A handler that answers before reading the whole body leaves the rest on the
 // wire; up to this much is read and dropped so the connection can be reused.
-constexpr uint64_t kDrainLimit = 64 * 1024;
+constexpr uint64_t kDrainLimit = uint64_t{64} * 1024;
 // After the response of a connection that is closing, unread input is read
 // and dropped for a moment: closing a socket with unread data sends a RST,
 // which can destroy the response before the client has read it.
 constexpr auto kLingerTimeout = 2s;
-constexpr size_t kLingerLimit = 1024 * 1024;
+constexpr size_t kLingerLimit = size_t{1024} * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -136,7 +136,7 @@ std::string xml_escape(std::string_view in) {
 
 }  // namespace
 
-Response default_error_response(ErrorCode code, std::string message) {
+Response default_error_response(ErrorCode code, const std::string& message) {
   Response r;
   r.status = default_status(code);
   r.set("Content-Type", "application/xml");
@@ -247,7 +247,6 @@ class Connection final : public ConnectionBase {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
-  std::unique_ptr<char[]> chunk_;  // kStreamChunk bytes, allocated on the first streamed response
   Phase phase_ = Phase::Handshake;
   bool stop_requested_ = false;
 };
@@ -400,7 +399,9 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
   } catch (const std::exception& e) {
     // A handler should return errors as responses; an exception here is a
     // bug, but it must cost one request, not the process.
-    spdlog::error("http: handler threw on {} {}: {}", request.method, request.target, e.what());
+    // The path only: a signed URL's query carries its signature and security token.
+    spdlog::error("http: handler threw on {} {}: {}", request.method,
+                  std::string_view(request.target).substr(0, request.target.find('?')), e.what());
     response = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
   }
 
@@ -409,7 +410,7 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
 
   bool keep = msg.keep_alive() && body_done && !body.failed() && !stop_requested_ && !server_.stopping.load();
   bool written = co_await write_response(response, version, head, keep);
-  co_return written && keep;
+  co_return written&& keep;
 }
 
 template <class Stream>
@@ -436,6 +437,7 @@ template <class Stream>
 asio::awaitable<void> Connection<Stream>::send_server_error(ErrorCode code, std::string message) {
   spdlog::debug("http: {} from {}: {}", default_code_name(code), remote_, message);
   Response response = server_.render(code, std::move(message));
+  // NOLINTNEXTLINE(bugprone-use-after-move): clang-tidy 14 sees the coroutine's own copy of `message` at co_await
   co_await write_response(response, 11, false, false);
 }
 
@@ -475,9 +477,9 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
   const bool no_body = status_has_no_body(res.status);
   // A HEAD (or 304) response announces the length a GET would have;
   // otherwise the length is what is actually sent.
-  const uint64_t length = res.stream               ? *res.content_length
-                          : (head || no_body)      ? res.content_length.value_or(res.body.size())
-                                                   : res.body.size();
+  const uint64_t length = res.stream          ? *res.content_length
+                          : (head || no_body) ? res.content_length.value_or(res.body.size())
+                                              : res.body.size();
   if (!no_body || res.content_length) header.content_length(length);
   const bool send_body = !head && !no_body && length > 0;
 
@@ -491,11 +493,14 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
     }
     if (!send_body) co_return true;
 
-    if (!chunk_) chunk_ = std::make_unique<char[]>(kStreamChunk);
+    // Sized to the body and freed with the response: an idle keep-alive
+    // connection holds no buffer, and a small GET does not touch 256 KiB.
+    const size_t chunk_size = static_cast<size_t>(std::min<uint64_t>(kStreamChunk, length));
+    auto chunk = std::make_unique_for_overwrite<char[]>(chunk_size);
     uint64_t sent = 0;
     while (sent < length) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(kStreamChunk, length - sent));
-      Result<size_t> got = co_await res.stream->read_some({chunk_.get(), want});
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk_size, length - sent));
+      Result<size_t> got = co_await res.stream->read_some({chunk.get(), want});
       if (!got.ok() || *got == 0) {
         // The head promised `length` bytes: the only honest signal left is
         // to cut the connection so the client sees a short body.
@@ -504,7 +509,7 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
         co_return false;
       }
       lowest().expires_after(limits().body_idle_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(chunk_.get(), *got), use_tuple);
+      auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(chunk.get(), *got), use_tuple);
       (void)wn;
       if (wec) {
         spdlog::debug("http: writing a response body to {} failed: {}", remote_, wec.message());
@@ -559,8 +564,8 @@ Status ServerState::listen() {
     }
     tls.emplace(asio::ssl::context::tls_server);
     tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                         asio::ssl::context::single_dh_use,
                      ec);
     if (!ec) tls->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) return Error(ErrorCode::InvalidArgument, "TLS certificate " + options.tls_cert_file + ": " + ec.message());
@@ -597,7 +602,7 @@ Status ServerState::listen() {
 void ServerState::run() {
   const unsigned n = options.io_threads ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 1; i < n; ++i) more_contexts.push_back(std::make_unique<asio::io_context>(1));
-  asio::co_spawn(control, accept_loop(), [](std::exception_ptr e) {
+  asio::co_spawn(control, accept_loop(), [](const std::exception_ptr& e) {
     if (e) {
       try {
         std::rethrow_exception(e);
@@ -670,7 +675,7 @@ void ServerState::start_connection(tcp::socket socket) {
       connections.emplace(id, connection);
     }
     auto ex = connection->executor();
-    asio::co_spawn(ex, connection->run(connection), [this, id](std::exception_ptr e) {
+    asio::co_spawn(ex, connection->run(connection), [this, id](const std::exception_ptr& e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);

@@ -16,12 +16,12 @@
 namespace ossd::http {
 
 struct ServerLimits {
-  size_t max_header_bytes = 64 * 1024;                 // request line + fields
-  std::chrono::seconds header_timeout{30};             // whole head, from its first byte (slowloris)
-  std::chrono::seconds body_idle_timeout{60};          // no body byte read or written for this long
-  std::chrono::seconds keepalive_idle_timeout{60};     // between requests on one connection
-  std::chrono::seconds shutdown_grace{30};             // in-flight requests get this long after request_stop()
-  size_t max_connections = 20000;                      // beyond it, accepted sockets are closed at once
+  size_t max_header_bytes = size_t{64} * 1024;      // request line + fields
+  std::chrono::seconds header_timeout{30};          // whole head, from its first byte (slowloris)
+  std::chrono::seconds body_idle_timeout{60};       // no body byte read or written for this long
+  std::chrono::seconds keepalive_idle_timeout{60};  // between requests on one connection
+  std::chrono::seconds shutdown_grace{30};          // in-flight requests get this long after request_stop()
+  size_t max_connections = 20000;                   // beyond it, accepted sockets are closed at once
 };
 
 // Renders the errors the server produces before any handler runs (malformed
@@ -30,22 +30,22 @@ struct ServerLimits {
 using ErrorRenderer = std::function<Response(ErrorCode code, std::string message)>;
 
 // The renderer used when ServerOptions::render_error is empty.
-Response default_error_response(ErrorCode code, std::string message);
+Response default_error_response(ErrorCode code, const std::string& message);
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";   // IPv4/IPv6 literal (no brackets) or a resolvable name
-  uint16_t port = 9000;             // 0 = ephemeral, see Server::bound_port()
-  unsigned io_threads = 0;          // 0 = std::thread::hardware_concurrency()
+  std::string host = "127.0.0.1";  // IPv4/IPv6 literal (no brackets) or a resolvable name
+  uint16_t port = 9000;            // 0 = ephemeral, see Server::bound_port()
+  unsigned io_threads = 0;         // 0 = std::thread::hardware_concurrency()
   ServerLimits limits;
   std::string tls_cert_file, tls_key_file;  // PEM; both empty = plain HTTP
-  ErrorRenderer render_error;       // empty = default_error_response
+  ErrorRenderer render_error;               // empty = default_error_response
 };
 
 struct ConnectionStats {
   uint64_t open_connections = 0;
   uint64_t accepted_total = 0;
-  uint64_t rejected_total = 0;      // closed at once because max_connections was reached
-  uint64_t requests_total = 0;      // responses started (including server-rendered errors)
+  uint64_t rejected_total = 0;  // closed at once because max_connections was reached
+  uint64_t requests_total = 0;  // responses started (including server-rendered errors)
 };
 
 class Server {

@@ -52,9 +52,7 @@ AccessDecision deny_by(const policy::Verdict& verdict) {
 
 AccessDecision implicit_deny() { return AccessDecision{}; }
 
-AccessDecision unreadable_policy(const std::string& name) {
-  return AccessDecision{false, true, name, "unreadable"};
-}
+AccessDecision unreadable_policy(const std::string& name) { return AccessDecision{false, true, name, "unreadable"}; }
 
 bool is_ids_wildcard_only(const policy::Statement& statement) {
   for (const policy::Principal& principal : statement.principals) {
@@ -76,8 +74,7 @@ std::vector<std::string> principal_ids_of(const auth::Identity& identity) {
   if (identity.anonymous()) return {};
   const std::string& account = identity.account_id;
   switch (identity.kind) {
-    case auth::PrincipalKind::Account:
-      return {account, "acs:ram::" + account + ":root"};
+    case auth::PrincipalKind::Account: return {account, "acs:ram::" + account + ":root"};
     case auth::PrincipalKind::RamUser:
       return {identity.principal_id, "acs:ram::" + account + ":user/" + identity.principal};
     case auth::PrincipalKind::AssumedRole:
@@ -102,7 +99,7 @@ AccessDecision decide_by_bucket_policy(const policy::Facts& facts, const policy:
 // owner matches. As on OSS, a Deny naming everyone ("*") without a Condition
 // is meant for others, not for the owner.
 AccessDecision decide_for_owner(const policy::Facts& facts, const policy::Document* bucket_policy) {
-  const AccessDecision owner{true, false, "", ""};
+  AccessDecision owner{true, false, "", ""};  // not const: returned by (automatic) move
   if (!bucket_policy || is_policy_management(facts.action)) return owner;
   std::vector<size_t> original_index;
   auto applicable = std::make_shared<policy::Document>();

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "auth/session_token.hpp"
+#include "auth/signing_keys.hpp"
 #include "crypto/constant_time.hpp"
 
 namespace ossd::iam {
@@ -14,10 +15,16 @@ struct CredentialStore::Cache {
   SystemTime next_poll{};
   std::unordered_map<std::string, std::optional<auth::Credential>> keys;
   std::unordered_map<std::string, std::string> role_ids;  // role name -> id, "" = no such role
+  size_t keyed = 0;                                       // entries of `keys` that carry SigningKeys
+
+  void clear_keys() {
+    keys.clear();
+    keyed = 0;
+  }
 
   void clear() {
     ++epoch;
-    keys.clear();
+    clear_keys();
     role_ids.clear();
   }
 };
@@ -33,6 +40,7 @@ CredentialStore::CredentialStore(auth::Credential root, meta::IdentityStore& sto
       cache_(std::make_unique<Cache>()) {
   root_.kind = auth::PrincipalKind::Account;
   if (root_.principal.empty()) root_.principal = "root";
+  if (!root_.signing_keys) root_.signing_keys = std::make_shared<const auth::SigningKeys>(root_.secret);
 }
 
 CredentialStore::~CredentialStore() = default;
@@ -111,7 +119,12 @@ std::optional<auth::Credential> CredentialStore::find(std::string_view access_ke
     std::lock_guard lock(cache_->mutex);
     // An invalidation while we read may have made what we read stale.
     if (cache_->epoch == epoch) {
-      if (cache_->keys.size() >= options_.max_cached) cache_->keys.clear();
+      if (cache_->keys.size() >= options_.max_cached) cache_->clear_keys();
+      // The keyed MACs live and die with the cached entry.
+      if (credential && cache_->keyed < options_.max_keyed) {
+        credential->signing_keys = std::make_shared<const auth::SigningKeys>(credential->secret);
+        ++cache_->keyed;
+      }
       cache_->keys.emplace(id, credential);
     }
   }

@@ -29,6 +29,9 @@ namespace ossd::iam {
 struct CredentialStoreOptions {
   std::chrono::milliseconds poll_interval{1000};  // how stale a change made elsewhere may be seen
   size_t max_cached = 100'000;                    // entries per cache; the cache is emptied when full
+  // Cached keys that also keep their keyed MACs (auth::SigningKeys, a few KB
+  // each); past this, further keys verify by keying HMAC per request.
+  size_t max_keyed = 10'000;
 };
 
 class CredentialStore final : public auth::CredentialLookup {

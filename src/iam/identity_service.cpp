@@ -41,9 +41,9 @@ Error invalid_chars(std::string_view param) {
 
 // The kinds of entity the RAM API names, with their name rules.
 struct EntityKind {
-  std::string_view type;         // "User": RAM codes, JSON keys, attachments' principal_type
-  std::string_view name_param;   // "UserName"
-  std::string_view arn_kind;     // "user", as in acs:ram::<account>:user/<name>
+  std::string_view type;        // "User": RAM codes, JSON keys, attachments' principal_type
+  std::string_view name_param;  // "UserName"
+  std::string_view arn_kind;    // "user", as in acs:ram::<account>:user/<name>
   size_t max_name_chars;
   std::string_view extra_chars;  // allowed in names besides ASCII letters and digits
 };
@@ -99,20 +99,11 @@ Error store_error(Error error, std::string_view entity) {
   }
   std::string code;
   switch (error.code) {
-    case ErrorCode::EntityNotExist:
-      code = "EntityNotExist.";
-      break;
-    case ErrorCode::EntityAlreadyExists:
-      code = "EntityAlreadyExists.";
-      break;
-    case ErrorCode::DeleteConflict:
-      code = "DeleteConflict.";
-      break;
-    case ErrorCode::LimitExceeded:
-      code = "LimitExceeded.";
-      break;
-    default:
-      return error;
+    case ErrorCode::EntityNotExist: code = "EntityNotExist."; break;
+    case ErrorCode::EntityAlreadyExists: code = "EntityAlreadyExists."; break;
+    case ErrorCode::DeleteConflict: code = "DeleteConflict."; break;
+    case ErrorCode::LimitExceeded: code = "LimitExceeded."; break;
+    default: return error;
   }
   code += entity;
   return std::move(error).with(std::string(kRpcCodeDetail), std::move(code));

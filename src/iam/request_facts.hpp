@@ -13,13 +13,13 @@
 namespace ossd::iam {
 
 struct OssRequest {
-  std::string_view action;          // "oss:GetObject"
-  std::string_view account_id;      // the account owning the bucket
-  std::string_view bucket;          // "" for service-level actions (ListBuckets)
-  std::string_view key;             // "" for bucket-level actions
-  std::string_view source_ip;       // the peer's address, without port
-  std::string_view access_key_id;   // "" when anonymous
-  bool secure_transport = false;    // arrived over TLS
+  std::string_view action;         // "oss:GetObject"
+  std::string_view account_id;     // the account owning the bucket
+  std::string_view bucket;         // "" for service-level actions (ListBuckets)
+  std::string_view key;            // "" for bucket-level actions
+  std::string_view source_ip;      // the peer's address, without port
+  std::string_view access_key_id;  // "" when anonymous
+  bool secure_transport = false;   // arrived over TLS
   // ListObjects / ListObjectsV2: oss:Prefix and oss:Delimiter come from the
   // query ("" when absent, so `StringEquals oss:Prefix ""` means "no prefix").
   bool listing = false;

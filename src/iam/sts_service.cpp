@@ -1,11 +1,14 @@
 #include "iam/sts_service.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 #include "auth/session_token.hpp"
 #include "core/time_format.hpp"
 #include "crypto/aead.hpp"
 #include "iam/authorizer.hpp"
+#include "iam/prefetched_random.hpp"
 #include "iam/random_text.hpp"
 #include "iam/rpc_error.hpp"
 #include "policy/policy.hpp"
@@ -61,15 +64,140 @@ std::string_view param_or_empty(const RpcCall& call, std::string_view name) {
   return value ? std::string_view(*value) : std::string_view();
 }
 
+// A role as AssumeRole needs it: the record and its trust policy, parsed.
+struct CachedRole {
+  meta::RoleRecord record;
+  policy::NamedDocument trust;  // document null when the stored policy does not parse
+  std::string trust_error;      // why it does not
+};
+using CachedRolePtr = std::shared_ptr<const CachedRole>;
+
+CachedRolePtr make_cached_role(meta::RoleRecord record) {
+  auto role = std::make_shared<CachedRole>();
+  role->trust.name = "trust-policy";
+  auto trust = policy::parse(record.trust_policy, policy::ParseLimits{.max_bytes = record.trust_policy.size()});
+  if (trust) {
+    role->trust.document = std::make_shared<const policy::Document>(std::move(trust.value()));
+  } else {
+    role->trust_error = trust.error().message;
+  }
+  role->record = std::move(record);
+  return role;
+}
+
+// Bytes of randomness one AssumeRole uses: random_text draws 64 bytes per
+// round (one round for the 28-character id, one for the 44-character
+// secret, save a run of rejected bytes), then the 12-byte token nonce.
+constexpr size_t kAssumeRoleRandomBytes = 64 + 64 + crypto::kAeadNonceBytes;
+
 }  // namespace
 
+// Roles by name, dropped when the store generation moves (polled at most once
+// per options.generation_poll, timed by the calls' own clock) or when
+// invalidate() is called; the same scheme as Authorizer::State.
+struct StsService::RoleCache {
+  meta::IdentityStore& store;
+  const StsServiceOptions options;
+
+  std::mutex mutex;
+  bool generation_known = false;
+  int64_t generation = 0;
+  SystemTime last_poll{};
+  // Bumped whenever the cache is dropped, so a load that started before does
+  // not put a stale role back.
+  uint64_t epoch = 0;
+  std::unordered_map<std::string, CachedRolePtr> roles;
+
+  RoleCache(meta::IdentityStore& s, StsServiceOptions o) : store(s), options(o) {}
+
+  bool poll_due_locked(SystemTime now) const {
+    // A clock that stepped back polls too, rather than waiting for it to catch up.
+    return !generation_known || now < last_poll || now - last_poll >= options.generation_poll;
+  }
+
+  void drop_locked() {
+    roles.clear();
+    ++epoch;
+  }
+
+  // Blocking: re-reads the generation when a poll is due and drops the cache
+  // when it moved.
+  Status refresh(SystemTime now) {
+    {
+      std::lock_guard lock(mutex);
+      if (!poll_due_locked(now)) return ok_status();
+      last_poll = now;  // claim this poll so concurrent callers do not all read the store
+    }
+    auto current = store.generation();
+    std::lock_guard lock(mutex);
+    if (!current) {
+      generation_known = false;
+      return std::move(current).error();
+    }
+    if (!generation_known || current.value() != generation) {
+      drop_locked();
+      generation = current.value();
+      generation_known = true;
+    }
+    return ok_status();
+  }
+
+  // Never blocks: the cached role, or null when only the store can say
+  // (not cached, or a generation poll is due).
+  CachedRolePtr find_fresh(const std::string& name, SystemTime now) {
+    std::lock_guard lock(mutex);
+    if (poll_due_locked(now)) return nullptr;
+    auto it = roles.find(name);
+    return it == roles.end() ? nullptr : it->second;
+  }
+
+  // Blocking: the role from the cache or the store.
+  Result<CachedRolePtr> load(const std::string& name, SystemTime now) {
+    if (auto fresh = refresh(now); !fresh) return std::move(fresh).error();
+    uint64_t loaded_at = 0;
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = roles.find(name); it != roles.end()) return it->second;
+      loaded_at = epoch;
+    }
+    auto record = store.get_role(name);
+    if (!record) return std::move(record).error();
+    CachedRolePtr role = make_cached_role(std::move(record.value()));
+    std::lock_guard lock(mutex);
+    if (epoch == loaded_at) {
+      if (roles.size() >= options.max_cached_roles) roles.clear();
+      roles.insert_or_assign(name, role);
+    }
+    return role;
+  }
+
+  void invalidate() {
+    std::lock_guard lock(mutex);
+    drop_locked();
+    generation_known = false;
+  }
+};
+
 StsService::StsService(meta::IdentityStore& store, TokenKeys& keys, Random& random, std::string account_id,
-                       Authorizer* authorizer)
-    : store_(store), keys_(keys), random_(random), account_id_(std::move(account_id)), authorizer_(authorizer) {}
+                       Authorizer* authorizer, StsServiceOptions options)
+    : keys_(keys),
+      random_(random),
+      account_id_(std::move(account_id)),
+      authorizer_(authorizer),
+      roles_(std::make_unique<RoleCache>(store, options)) {}
+
+StsService::~StsService() = default;
+
+void StsService::invalidate() { roles_->invalidate(); }
 
 bool StsService::handles(std::string_view action) { return action == "AssumeRole" || action == "GetCallerIdentity"; }
 
 Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
+  // With MayBlock there is always an answer.
+  return *assume_role_with(call, Access::MayBlock);
+}
+
+std::optional<Result<AssumeRoleResult>> StsService::assume_role_with(const RpcCall& call, Access access) {
   const auth::Identity& who = call.caller;
   if (who.anonymous() || who.account_id != account_id_) return no_permission();
   if (who.kind == auth::PrincipalKind::AssumedRole) {
@@ -124,18 +252,28 @@ Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
   const std::string arn = ram_arn(account_id_, "role/" + *role_name);
   if (who.kind != auth::PrincipalKind::Account) {
     if (authorizer_ == nullptr) return no_permission();
+    // The Authorizer may read the store for a RAM user's policies.
+    if (access == Access::CacheOnly) return std::nullopt;
     auto decision = authorizer_->decide(who, rpc_call_facts(call, "sts:AssumeRole", arn), nullptr);
     if (!decision) return decision.error();
     if (!decision->allowed) return no_permission();
   }
 
-  auto role = store_.get_role(*role_name);
-  if (!role) {
-    if (role.error().code == ErrorCode::EntityNotExist) {
-      return rpc_error(ErrorCode::EntityNotExist, "EntityNotExist.Role", "The role not exists: " + arn + ".");
+  CachedRolePtr cached;
+  if (access == Access::CacheOnly) {
+    cached = roles_->find_fresh(*role_name, call.now);
+    if (!cached) return std::nullopt;
+  } else {
+    auto loaded = roles_->load(*role_name, call.now);
+    if (!loaded) {
+      if (loaded.error().code == ErrorCode::EntityNotExist) {
+        return rpc_error(ErrorCode::EntityNotExist, "EntityNotExist.Role", "The role not exists: " + arn + ".");
+      }
+      return loaded.error();
     }
-    return role.error();
+    cached = std::move(loaded.value());
   }
+  const meta::RoleRecord* role = &cached->record;
   if (duration > role->max_session_duration_s) {
     return invalid_parameter("InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/" +
                                                                      std::to_string(role->max_session_duration_s) +
@@ -143,16 +281,14 @@ Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
   }
 
   // The role must trust the caller.
-  auto trust = policy::parse(role->trust_policy, policy::ParseLimits{.max_bytes = role->trust_policy.size()});
-  if (!trust) return no_permission("The trust policy of the role is not valid: " + trust.error().message);
+  if (!cached->trust.document)
+    return no_permission("The trust policy of the role is not valid: " + cached->trust_error);
   policy::Facts facts = rpc_call_facts(call, "sts:AssumeRole", arn);
   facts.principal_ids = {ram_arn(account_id_, "root"), account_id_};
   if (who.kind == auth::PrincipalKind::RamUser)
     facts.principal_ids.push_back(ram_arn(account_id_, "user/" + who.principal));
   if (const std::string* external_id = call.param("ExternalId")) facts.keys["sts:externalid"] = {*external_id};
-  const policy::NamedDocument trust_document{"trust-policy",
-                                             std::make_shared<const policy::Document>(std::move(trust.value()))};
-  if (policy::evaluate({&trust_document, 1}, facts, /*check_principal=*/true).decision != policy::Decision::Allow) {
+  if (policy::evaluate({&cached->trust, 1}, facts, /*check_principal=*/true).decision != policy::Decision::Allow) {
     return no_permission();
   }
 
@@ -160,9 +296,10 @@ Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
   auto ring = keys_.ring();
   if (!ring) return Error(ErrorCode::InternalError, "the STS key ring is not loaded");
   const SystemTime issued = from_unix_seconds(to_unix_seconds(call.now));
+  PrefetchedRandom random(random_, kAssumeRoleRandomBytes);
   auth::SessionClaims claims;
-  claims.access_key_id = std::string(auth::kTemporaryKeyPrefix) + random_text(random_, kBase58, 28);
-  claims.access_key_secret = random_text(random_, kBase58, 44);
+  claims.access_key_id = std::string(auth::kTemporaryKeyPrefix) + random_text(random, kBase58, 28);
+  claims.access_key_secret = random_text(random, kBase58, 44);
   claims.account_id = account_id_;
   claims.role_name = role->name;
   claims.role_id = role->role_id;
@@ -172,7 +309,7 @@ Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
   claims.issued = issued;
   claims.expiration = issued + std::chrono::seconds(duration);
   std::string nonce(crypto::kAeadNonceBytes, '\0');
-  random_.fill({reinterpret_cast<unsigned char*>(nonce.data()), nonce.size()});
+  random.fill({reinterpret_cast<unsigned char*>(nonce.data()), nonce.size()});
   auto token = auth::seal_session_token(claims, *ring, nonce);
   if (!token) return token.error();
 
@@ -184,7 +321,7 @@ Result<AssumeRoleResult> StsService::assume_role(const RpcCall& call) {
   result.assumed_role_arn = ram_arn(account_id_, "role/" + role->name + "/" + claims.session_name);
   result.assumed_role_id = role->role_id + ":" + claims.session_name;
   result.source_identity = claims.source_identity;
-  return result;
+  return std::optional<Result<AssumeRoleResult>>(std::move(result));
 }
 
 json assume_role_json(const AssumeRoleResult& result) {
@@ -221,6 +358,14 @@ json StsService::get_caller_identity(const RpcCall& call) const {
               {"RoleId", who.principal_id}};
   }
   return json::object();
+}
+
+std::optional<Result<json>> StsService::call_cached(const RpcCall& call) {
+  if (call.action != "AssumeRole") return this->call(call);  // GetCallerIdentity and unknown actions read nothing
+  auto result = assume_role_with(call, Access::CacheOnly);
+  if (!result) return std::nullopt;
+  if (!*result) return Result<json>(std::move(*result).error());
+  return Result<json>(assume_role_json(result->value()));
 }
 
 Result<json> StsService::call(const RpcCall& call) {

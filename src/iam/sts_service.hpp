@@ -18,7 +18,16 @@
 // users, "acs:ram::<account>:user/<name>" one user); else NoPermission (403).
 // Temporary callers may not assume roles (no chaining): NoPermission.
 //
-// Blocking (store reads): call from a work pool.
+// The role record and its parsed trust policy are cached, checked against
+// the identity store's generation like the Authorizer's and the
+// CredentialStore's caches: invalidate() (the admin API's write hook) drops
+// them at once, and a generation that moved (a write by another process) is
+// noticed at the first call after at most `generation_poll`.
+//
+// call() and assume_role() block (store reads): call them from a work pool.
+// call_cached() never blocks and may run on an I/O thread.
+#include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -47,11 +56,17 @@ struct AssumeRoleResult {
   std::string source_identity;
 };
 
+struct StsServiceOptions {
+  std::chrono::milliseconds generation_poll{1000};  // how stale a change made elsewhere may be seen
+  size_t max_cached_roles = 10'000;                 // the role cache is emptied when full
+};
+
 class StsService {
  public:
   // authorizer may be null: then only the root may assume roles.
   StsService(meta::IdentityStore& store, TokenKeys& keys, Random& random, std::string account_id,
-             Authorizer* authorizer);
+             Authorizer* authorizer, StsServiceOptions options = {});
+  ~StsService();
 
   static bool handles(std::string_view action);  // AssumeRole, GetCallerIdentity
 
@@ -63,12 +78,28 @@ class StsService {
   // The response body (without RequestId) of either action.
   Result<nlohmann::ordered_json> call(const RpcCall& call);
 
+  // The same answer as call() when it needs no store read, without blocking:
+  // GetCallerIdentity, refusals of malformed parameters, and AssumeRole by
+  // the account root of a role in the cache while the generation is fresh.
+  // nullopt when the call needs the store (a role not cached, a generation
+  // poll due, a RAM user's own permission to check): run call() on a pool.
+  std::optional<Result<nlohmann::ordered_json>> call_cached(const RpcCall& call);
+
+  // Forget cached roles now (called after every RAM write on this gateway).
+  void invalidate();
+
  private:
-  meta::IdentityStore& store_;
+  struct RoleCache;
+  enum class Access { MayBlock, CacheOnly };
+
+  // nullopt only with CacheOnly, when the answer needs the store.
+  std::optional<Result<AssumeRoleResult>> assume_role_with(const RpcCall& call, Access access);
+
   TokenKeys& keys_;
   Random& random_;
   std::string account_id_;
   Authorizer* authorizer_;
+  std::unique_ptr<RoleCache> roles_;
 };
 
 // JSON of spec §6.3.

@@ -9,9 +9,9 @@
 namespace ossd::iam {
 
 struct SystemPolicy {
-  std::string_view name;         // e.g. "AliyunOSSReadOnlyAccess"
+  std::string_view name;  // e.g. "AliyunOSSReadOnlyAccess"
   std::string_view description;
-  std::string_view document;     // the policy JSON
+  std::string_view document;  // the policy JSON
 };
 
 // Every System policy, in name order.

@@ -49,7 +49,7 @@ class DerivedCache {
   bool insert(const DerivedKey& key, std::shared_ptr<const DerivedImage> image);
 
   size_t max_bytes() const { return max_bytes_; }
-  size_t bytes() const;    // charged bytes of the entries held now
+  size_t bytes() const;  // charged bytes of the entries held now
   size_t entries() const;
   uint64_t hits() const;
   uint64_t misses() const;

@@ -11,8 +11,8 @@
 namespace ossd::image {
 namespace {
 
-constexpr uint32_t kMaxSide = 16384;        // resize w/h/l/s (spec §9)
-constexpr uint32_t kMaxCoordinate = 30000;  // crop / indexcrop: no image is larger than the source limit
+constexpr uint32_t kMaxSide = 16384;            // resize w/h/l/s (spec §9)
+constexpr uint32_t kMaxCoordinate = 30000;      // crop / indexcrop: no image is larger than the source limit
 constexpr size_t kMaxTextWatermarkBase64 = 64;  // OSS: text_ is at most 64 base64 characters
 constexpr size_t kMaxKeyBytes = 1023;
 constexpr size_t kMaxFontBase64 = 128;
@@ -21,9 +21,7 @@ constexpr int kMaxNestingDepth = 1;
 
 Error invalid(std::string message) { return Error(ErrorCode::InvalidArgument, std::move(message)); }
 
-std::string range_text(int64_t lo, int64_t hi) {
-  return "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-}
+std::string range_text(int64_t lo, int64_t hi) { return "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]"; }
 
 // URL-safe base64 as OSS uses it: '-' and '_' for '+' and '/', padding optional.
 std::optional<std::string> decode_url_safe_base64(std::string_view text) {
@@ -76,8 +74,8 @@ std::optional<int64_t> parse_integer(std::string_view text) {
 }
 
 std::optional<Gravity> parse_gravity(std::string_view text) {
-  for (auto g : {Gravity::NorthWest, Gravity::North, Gravity::NorthEast, Gravity::West, Gravity::Center,
-                 Gravity::East, Gravity::SouthWest, Gravity::South, Gravity::SouthEast}) {
+  for (auto g : {Gravity::NorthWest, Gravity::North, Gravity::NorthEast, Gravity::West, Gravity::Center, Gravity::East,
+                 Gravity::SouthWest, Gravity::South, Gravity::SouthEast}) {
     if (gravity_name(g) == text) return g;
   }
   return std::nullopt;
@@ -124,8 +122,7 @@ std::optional<Color> parse_color(std::string_view text) {
   if (text.size() != 6) return std::nullopt;
   auto bytes = hex_decode(text);
   if (!bytes) return std::nullopt;
-  return Color{static_cast<uint8_t>((*bytes)[0]), static_cast<uint8_t>((*bytes)[1]),
-               static_cast<uint8_t>((*bytes)[2])};
+  return Color{static_cast<uint8_t>((*bytes)[0]), static_cast<uint8_t>((*bytes)[1]), static_cast<uint8_t>((*bytes)[2])};
 }
 
 // Font names go into a Pango font description; keep them to characters that cannot change
@@ -133,8 +130,8 @@ std::optional<Color> parse_color(std::string_view text) {
 bool is_safe_font_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' ||
+           c == '_';
   });
 }
 
@@ -163,8 +160,7 @@ class ActionParser {
   Result<int64_t> integer(const Param& p, int64_t lo, int64_t hi) const {
     auto value = parse_integer(p.value);
     if (!value) {
-      return invalid("The " + std::string(action_) + " parameter " + std::string(p.raw) +
-                     " is not a valid number.");
+      return invalid("The " + std::string(action_) + " parameter " + std::string(p.raw) + " is not a valid number.");
     }
     if (*value < lo || *value > hi) {
       return invalid("The " + std::string(action_) + " parameter " + std::string(p.raw) + " is out of range " +
@@ -206,11 +202,11 @@ Result<std::vector<Param>> named_params(std::string_view action, const std::vect
   return params;
 }
 
-#define OSSD_TRY_ASSIGN(target, expr)          \
-  do {                                          \
-    auto ossd_try_value = (expr);               \
+#define OSSD_TRY_ASSIGN(target, expr) \
+  do { \
+    auto ossd_try_value = (expr); \
     if (!ossd_try_value) return std::move(ossd_try_value).error(); \
-    target = std::move(*ossd_try_value);        \
+    (target) = std::move(*ossd_try_value); \
   } while (false)
 
 Result<ProcessSpec> parse_image_actions(std::string_view body, const ProcessLimits& limits, int depth);
@@ -315,8 +311,7 @@ Result<Action> parse_indexcrop(const std::vector<std::string_view>& tokens) {
   return Action{c};
 }
 
-Result<uint32_t> required_radius(std::string_view action, const std::vector<std::string_view>& tokens,
-                                 uint32_t hi) {
+Result<uint32_t> required_radius(std::string_view action, const std::vector<std::string_view>& tokens, uint32_t hi) {
   ActionParser ap(action);
   std::vector<Param> params;
   OSSD_TRY_ASSIGN(params, named_params(action, tokens));
@@ -405,16 +400,14 @@ Result<WatermarkImage> parse_watermark_image(const ActionParser& ap, const Param
     if (image.process.compare(0, kImagePrefix.size(), kImagePrefix) != 0) {
       return invalid("The watermark image process must start with image/.");
     }
-    auto nested = parse_image_actions(std::string_view(image.process).substr(kImagePrefix.size()), limits,
-                                      depth + 1);
+    auto nested = parse_image_actions(std::string_view(image.process).substr(kImagePrefix.size()), limits, depth + 1);
     if (!nested) return std::move(nested).error();
     image.spec = std::make_shared<const ProcessSpec>(std::move(*nested));
   }
   return image;
 }
 
-Result<Action> parse_watermark(const std::vector<std::string_view>& tokens, const ProcessLimits& limits,
-                               int depth) {
+Result<Action> parse_watermark(const std::vector<std::string_view>& tokens, const ProcessLimits& limits, int depth) {
   ActionParser ap("watermark");
   std::vector<Param> params;
   OSSD_TRY_ASSIGN(params, named_params("watermark", tokens));
@@ -560,10 +553,10 @@ bool allowed_in_watermark_image(const Action& action) {
 }
 
 std::string_view action_name(const Action& action) {
-  static constexpr std::string_view kNames[] = {
-      "resize", "crop",   "indexcrop",     "circle", "rounded-corners", "rotate",
-      "auto-orient", "flip", "format",     "quality", "interlace",      "blur",
-      "bright", "contrast", "sharpen",     "watermark", "info",         "average-hue"};
+  static constexpr std::string_view kNames[] = {"resize",    "crop",        "indexcrop",  "circle",   "rounded-corners",
+                                                "rotate",    "auto-orient", "flip",       "format",   "quality",
+                                                "interlace", "blur",        "bright",     "contrast", "sharpen",
+                                                "watermark", "info",        "average-hue"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);
   return kNames[action.index()];
 }
@@ -604,8 +597,8 @@ std::string normalize_action(const Action& action) {
           out = "crop";
           append_optional(out, "w", a.w);
           append_optional(out, "h", a.h);
-          out += ",x_" + std::to_string(a.x) + ",y_" + std::to_string(a.y) + ",g_" +
-                 std::string(gravity_name(a.gravity));
+          out +=
+              ",x_" + std::to_string(a.x) + ",y_" + std::to_string(a.y) + ",g_" + std::string(gravity_name(a.gravity));
         } else if constexpr (std::is_same_v<T, IndexCropAction>) {
           out = std::string("indexcrop,") + (a.along_x ? "x_" : "y_") + std::to_string(a.length) + ",i_" +
                 std::to_string(a.index);
@@ -634,9 +627,8 @@ std::string normalize_action(const Action& action) {
         } else if constexpr (std::is_same_v<T, SharpenAction>) {
           out = "sharpen," + std::to_string(a.value);
         } else if constexpr (std::is_same_v<T, WatermarkAction>) {
-          out = "watermark,t_" + std::to_string(a.transparency) + ",g_" + std::string(gravity_name(a.gravity)) +
-                ",x_" + std::to_string(a.x) + ",y_" + std::to_string(a.y) + ",voffset_" +
-                std::to_string(a.voffset);
+          out = "watermark,t_" + std::to_string(a.transparency) + ",g_" + std::string(gravity_name(a.gravity)) + ",x_" +
+                std::to_string(a.x) + ",y_" + std::to_string(a.y) + ",voffset_" + std::to_string(a.voffset);
           if (a.image) {
             std::string source = a.image->object;
             if (a.image->spec) source += "?x-oss-process=" + a.image->spec->normalized;
@@ -644,10 +636,10 @@ std::string normalize_action(const Action& action) {
             if (a.P) out += ",P_" + std::to_string(a.P);
           }
           if (a.text) {
-            out += ",text_" + encode_url_safe_base64(a.text->text) + ",type_" +
-                   encode_url_safe_base64(a.text->font) + ",color_" + color_text(a.text->color) + ",size_" +
-                   std::to_string(a.text->size) + ",shadow_" + std::to_string(a.text->shadow) + ",rotate_" +
-                   std::to_string(a.text->rotate) + ",fill_" + (a.text->fill ? "1" : "0");
+            out += ",text_" + encode_url_safe_base64(a.text->text) + ",type_" + encode_url_safe_base64(a.text->font) +
+                   ",color_" + color_text(a.text->color) + ",size_" + std::to_string(a.text->size) + ",shadow_" +
+                   std::to_string(a.text->shadow) + ",rotate_" + std::to_string(a.text->rotate) + ",fill_" +
+                   (a.text->fill ? "1" : "0");
           }
           if (a.image && a.text) {
             out += ",order_" + std::to_string(a.order) + ",align_" + std::to_string(a.align) + ",interval_" +
@@ -717,8 +709,8 @@ Result<SaveAs> parse_save_as(std::string_view text) {
 bool is_valid_style_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
   });
 }
 

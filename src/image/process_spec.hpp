@@ -43,12 +43,12 @@ enum class ImageFormat { Jpg, Png, Webp, Bmp, Gif, Tiff, Heic, Avif };
 
 struct ResizeAction {
   ResizeMode mode = ResizeMode::Lfit;
-  std::optional<uint32_t> w, h;   // 1..16384
-  std::optional<uint32_t> l, s;   // longer / shorter side, 1..16384
-  std::optional<uint32_t> p;      // percent 1..1000
-  std::optional<uint32_t> P;      // percent of the main image, 1..100 (watermark image specs only)
-  bool limit = true;              // limit_1: never enlarge
-  Color color{255, 255, 255};     // pad colour
+  std::optional<uint32_t> w, h;  // 1..16384
+  std::optional<uint32_t> l, s;  // longer / shorter side, 1..16384
+  std::optional<uint32_t> p;     // percent 1..1000
+  std::optional<uint32_t> P;     // percent of the main image, 1..100 (watermark image specs only)
+  bool limit = true;             // limit_1: never enlarge
+  Color color{255, 255, 255};    // pad colour
 };
 
 struct CropAction {
@@ -116,19 +116,19 @@ struct SharpenAction {
 };
 
 struct WatermarkImage {
-  std::string object;  // decoded object key (same bucket)
-  std::string process;  // decoded nested process text ("image/resize,P_20"), empty if none
+  std::string object;                       // decoded object key (same bucket)
+  std::string process;                      // decoded nested process text ("image/resize,P_20"), empty if none
   std::shared_ptr<const ProcessSpec> spec;  // `process` parsed (never null when process is non-empty)
 };
 
 struct WatermarkText {
-  std::string text;               // decoded UTF-8
-  std::string font = "sans";      // decoded type_ (a fontconfig family name)
+  std::string text;           // decoded UTF-8
+  std::string font = "sans";  // decoded type_ (a fontconfig family name)
   Color color{0, 0, 0};
-  uint32_t size = 40;             // 1..1000
-  uint32_t shadow = 0;            // 0..100 (shadow opacity percent)
-  uint32_t rotate = 0;            // 0..360 clockwise
-  bool fill = false;              // tile over the whole image
+  uint32_t size = 40;   // 1..1000
+  uint32_t shadow = 0;  // 0..100 (shadow opacity percent)
+  uint32_t rotate = 0;  // 0..360 clockwise
+  bool fill = false;    // tile over the whole image
 };
 
 struct WatermarkAction {
@@ -138,19 +138,18 @@ struct WatermarkAction {
   int32_t voffset = 0;      // -1000..1000, for west/center/east
   std::optional<WatermarkImage> image;
   std::optional<WatermarkText> text;
-  uint32_t P = 0;           // image size as percent of the main image (1..100), 0 = unset
-  uint32_t order = 0;       // image+text: 0 image first, 1 text first
-  uint32_t align = 2;       // image+text: 0 top, 1 centre, 2 bottom
-  uint32_t interval = 0;    // image+text spacing 0..1000
+  uint32_t P = 0;         // image size as percent of the main image (1..100), 0 = unset
+  uint32_t order = 0;     // image+text: 0 image first, 1 text first
+  uint32_t align = 2;     // image+text: 0 top, 1 centre, 2 bottom
+  uint32_t interval = 0;  // image+text spacing 0..1000
 };
 
 struct InfoAction {};
 struct AverageHueAction {};
 
-using Action = std::variant<ResizeAction, CropAction, IndexCropAction, CircleAction, RoundedCornersAction,
-                            RotateAction, AutoOrientAction, FlipAction, FormatAction, QualityAction,
-                            InterlaceAction, BlurAction, BrightAction, ContrastAction, SharpenAction,
-                            WatermarkAction, InfoAction, AverageHueAction>;
+using Action = std::variant<ResizeAction, CropAction, IndexCropAction, CircleAction, RoundedCornersAction, RotateAction,
+                            AutoOrientAction, FlipAction, FormatAction, QualityAction, InterlaceAction, BlurAction,
+                            BrightAction, ContrastAction, SharpenAction, WatermarkAction, InfoAction, AverageHueAction>;
 
 struct SaveAs {
   std::string object;  // decoded from o_

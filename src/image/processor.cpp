@@ -137,8 +137,8 @@ Status check_source_dimensions(const VImage& header, ImageFormat format, const I
   uint64_t pixels = width * height * frames;
   if (pixels > limits.max_pixels) {
     return invalid("The image has " + std::to_string(pixels) + " pixels" +
-                   (frames > 1 ? " (" + std::to_string(frames) + " frames)" : std::string()) +
-                   "; at most " + std::to_string(limits.max_pixels) + " are allowed.");
+                   (frames > 1 ? " (" + std::to_string(frames) + " frames)" : std::string()) + "; at most " +
+                   std::to_string(limits.max_pixels) + " are allowed.");
   }
   return ok_status();
 }
@@ -163,8 +163,8 @@ struct Size {
 };
 
 struct ResizePlan {
-  Size scaled;                 // the image is scaled to this size
-  std::optional<Size> box;     // then cropped (fill) or padded (pad) to this size
+  Size scaled;              // the image is scaled to this size
+  std::optional<Size> box;  // then cropped (fill) or padded (pad) to this size
 };
 
 uint32_t scaled_side(uint32_t side, double scale) {
@@ -262,8 +262,8 @@ Result<std::optional<ResizePlan>> plan_resize(const ResizeAction& r, Size in, st
 // Same choice as vipsthumbnail: block-shrink in the JPEG decoder to a bit above the target
 // and leave at least a factor of two to the resampling kernel, which keeps it sharp.
 int shrink_on_load_factor(Size in, Size target) {
-  double factor = std::min(static_cast<double>(in.width) / target.width,
-                           static_cast<double>(in.height) / target.height);
+  double factor =
+      std::min(static_cast<double>(in.width) / target.width, static_cast<double>(in.height) / target.height);
   if (factor >= 16) return 8;
   if (factor >= 8) return 4;
   if (factor >= 4) return 2;
@@ -298,7 +298,8 @@ std::vector<double> background_for(const VImage& image, Color color, double alph
 
 // Multiplies the image's alpha by `mask` (0..255), adding an alpha band if there is none.
 VImage apply_mask(VImage image, VImage mask) {
-  if (!has_alpha(image)) return image.bandjoin(mask).copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+  if (!has_alpha(image))
+    return image.bandjoin(mask).copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
   int colour_bands = image.bands() - 1;
   VImage colour = image.extract_band(0, VImage::option()->set("n", colour_bands));
   VImage alpha = (image.extract_band(colour_bands) * mask / 255.0).cast(VIPS_FORMAT_UCHAR);
@@ -343,14 +344,15 @@ VImage rotate_clockwise(VImage image, uint32_t degrees) {
   if (degrees == 180) return image.rot(VIPS_ANGLE_D180);
   if (degrees == 270) return image.rot(VIPS_ANGLE_D270);
   // Corners uncovered by the turn: transparent where the image has alpha, else white.
-  std::vector<double> background = has_alpha(image) ? std::vector<double>(image.bands(), 0.0)
-                                                    : std::vector<double>(image.bands(), 255.0);
+  std::vector<double> background =
+      has_alpha(image) ? std::vector<double>(image.bands(), 0.0) : std::vector<double>(image.bands(), 255.0);
   bool alpha = has_alpha(image);
   if (alpha) image = image.premultiply();
   // Positive vips_rotate angles turn clockwise on screen (y grows downwards).
-  image = image.rotate(static_cast<double>(degrees), VImage::option()
-                                                          ->set("background", background)
-                                                          ->set("interpolate", vips::VInterpolate::new_from_name("bilinear")));
+  image = image.rotate(static_cast<double>(degrees),
+                       VImage::option()
+                           ->set("background", background)
+                           ->set("interpolate", vips::VInterpolate::new_from_name("bilinear")));
   if (alpha) image = image.unpremultiply();
   return image.cast(VIPS_FORMAT_UCHAR);
 }
@@ -395,8 +397,7 @@ VImage composite_at(VImage canvas, VImage overlay, int x, int y) {
   if (right <= left || bottom <= top) return canvas;
   overlay = overlay.extract_area(left - x, top - y, right - left, bottom - top);
   bool canvas_alpha = has_alpha(canvas);
-  VImage out = canvas.composite2(overlay, VIPS_BLEND_MODE_OVER,
-                                 VImage::option()->set("x", left)->set("y", top));
+  VImage out = canvas.composite2(overlay, VIPS_BLEND_MODE_OVER, VImage::option()->set("x", left)->set("y", top));
   out = out.cast(VIPS_FORMAT_UCHAR);
   if (!canvas_alpha && has_alpha(out)) out = out.extract_band(0, VImage::option()->set("n", out.bands() - 1));
   return out;
@@ -516,13 +517,12 @@ Result<VImage> apply_resize(VImage image, const ResizeAction& r, Size planned_fr
   const ResizePlan& p = **plan;
   image = resize_to(image, p.scaled);
   if (p.box && r.mode == ResizeMode::Fill) {
-    image = image.extract_area((p.scaled.width - p.box->width) / 2, (p.scaled.height - p.box->height) / 2,
-                               p.box->width, p.box->height);
+    image = image.extract_area((p.scaled.width - p.box->width) / 2, (p.scaled.height - p.box->height) / 2, p.box->width,
+                               p.box->height);
   } else if (p.box && r.mode == ResizeMode::Pad) {
-    image = image.embed((p.box->width - p.scaled.width) / 2, (p.box->height - p.scaled.height) / 2, p.box->width,
-                        p.box->height,
-                        VImage::option()->set("extend", VIPS_EXTEND_BACKGROUND)->set("background",
-                                                                                      background_for(image, r.color)));
+    image = image.embed(
+        (p.box->width - p.scaled.width) / 2, (p.box->height - p.scaled.height) / 2, p.box->width, p.box->height,
+        VImage::option()->set("extend", VIPS_EXTEND_BACKGROUND)->set("background", background_for(image, r.color)));
   }
   return image;
 }
@@ -595,8 +595,7 @@ VImage apply_sharpen(VImage image, const SharpenAction& s) {
   }
   // OSS's amount (50..399, 100 typical) scales both slopes: 100 -> 1 on gentle ramps and 2 on
   // edges. A zero slope on ramps (the libvips default) would leave soft edges untouched.
-  image = image.sharpen(
-      VImage::option()->set("sigma", 1.0)->set("m1", s.value / 100.0)->set("m2", s.value / 50.0));
+  image = image.sharpen(VImage::option()->set("sigma", 1.0)->set("m1", s.value / 100.0)->set("m2", s.value / 50.0));
   image = to_srgb8(image);
   if (has) image = image.bandjoin(alpha);
   return image;
@@ -621,16 +620,17 @@ uint32_t bounded_font_size(const WatermarkText& t, Size main_size) {
 Result<VImage> render_text(const WatermarkText& t, Size main_size) {
   uint32_t size = bounded_font_size(t, main_size);
   std::string font = t.font + " " + std::to_string(size) + "px";
-  VImage mask = VImage::text(escape_markup(t.text).c_str(),
-                             VImage::option()->set("font", font.c_str())->set("dpi", 72));
+  VImage mask =
+      VImage::text(escape_markup(t.text).c_str(), VImage::option()->set("font", font.c_str())->set("dpi", 72));
   std::vector<double> colour = {double(t.color.r), double(t.color.g), double(t.color.b)};
   VImage text = mask.new_from_image(colour).bandjoin(mask).copy(
       VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
   if (t.shadow > 0) {
     int offset = std::max<int>(1, static_cast<int>(size / 20));
     VImage shadow_alpha = (mask * (t.shadow / 100.0)).cast(VIPS_FORMAT_UCHAR);
-    VImage shadow = mask.new_from_image(std::vector<double>{0, 0, 0}).bandjoin(shadow_alpha).copy(
-        VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+    VImage shadow = mask.new_from_image(std::vector<double>{0, 0, 0})
+                        .bandjoin(shadow_alpha)
+                        .copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
     int w = mask.width() + offset, h = mask.height() + offset;
     VImage base = shadow.embed(offset, offset, w, h);
     text = base.composite2(text.embed(0, 0, w, h), VIPS_BLEND_MODE_OVER).cast(VIPS_FORMAT_UCHAR);
@@ -680,8 +680,8 @@ Result<VImage> apply_watermark(VImage image, const WatermarkAction& w, Pipeline&
   }
   VImage overlay = picture && text ? (w.order == 0 ? join_side_by_side(*picture, *text, w.align, w.interval)
                                                    : join_side_by_side(*text, *picture, w.align, w.interval))
-                                   : picture ? *picture
-                                             : *text;
+                   : picture       ? *picture
+                                   : *text;
   overlay = fade(overlay, w.transparency);
   if (w.text && w.text->fill) {
     // Tile the mark over the whole image, margins as spacing.
@@ -693,8 +693,7 @@ Result<VImage> apply_watermark(VImage image, const WatermarkAction& w, Pipeline&
     VImage tiles = cell.replicate(across, down).extract_area(0, 0, image.width(), image.height());
     return composite_at(image, tiles, 0, 0);
   }
-  Placement at = place(w.gravity, main_size, size_of(overlay), static_cast<int>(w.x), static_cast<int>(w.y),
-                       w.voffset);
+  Placement at = place(w.gravity, main_size, size_of(overlay), static_cast<int>(w.x), static_cast<int>(w.y), w.voffset);
   return composite_at(image, overlay, at.x, at.y);
 }
 
@@ -857,8 +856,8 @@ std::string take_buffer(void* buffer, size_t length) {
 
 Result<Encoded> save_image(VImage image, ImageFormat format, const OutputSettings& settings) {
   if (!keeps_alpha(format) && has_alpha(image)) {
-    image = image.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}))
-                .cast(VIPS_FORMAT_UCHAR);
+    image =
+        image.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255})).cast(VIPS_FORMAT_UCHAR);
   }
   // q_ is relative to the source's quality in OSS; libvips cannot read a JPEG's original
   // quality, so q_ and Q_ both set the encoder's quality here.
@@ -867,9 +866,9 @@ Result<Encoded> save_image(VImage image, ImageFormat format, const OutputSetting
   size_t length = 0;
   switch (format) {
     case ImageFormat::Jpg:
-      image.write_to_buffer(".jpg", &buffer, &length,
-                            VImage::option()->set("Q", quality)->set("interlace", settings.progressive)
-                                ->set("optimize_coding", true));
+      image.write_to_buffer(
+          ".jpg", &buffer, &length,
+          VImage::option()->set("Q", quality)->set("interlace", settings.progressive)->set("optimize_coding", true));
       break;
     case ImageFormat::Png:
       image.write_to_buffer(".png", &buffer, &length, VImage::option()->set("interlace", settings.progressive));
@@ -908,8 +907,8 @@ Result<Encoded> save_image(VImage image, ImageFormat format, const OutputSetting
   return Encoded{take_buffer(buffer, length), format};
 }
 
-Result<ProcessedImage> process_source(std::string_view source, const ProcessSpec& spec,
-                                      const ObjectLoader& load_object, const ImageLimits& limits) {
+Result<ProcessedImage> process_source(std::string_view source, const ProcessSpec& spec, const ObjectLoader& load_object,
+                                      const ImageLimits& limits) {
   if (source.size() > limits.max_source_bytes) {
     return invalid("The image is " + std::to_string(source.size()) + " bytes; at most " +
                    std::to_string(limits.max_source_bytes) + " can be processed.");

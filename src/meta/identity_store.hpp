@@ -64,7 +64,7 @@ class IdentityStore {
   virtual Status create_policy(const PolicyRecord& policy) = 0;
   virtual Result<PolicyRecord> get_policy(const std::string& name) = 0;
   virtual Result<Page<PolicyRecord>> list_policies(const PageQuery& page) = 0;
-  virtual Status delete_policy(const std::string& name) = 0;   // DeleteConflict while attached
+  virtual Status delete_policy(const std::string& name) = 0;  // DeleteConflict while attached
   // Adds a version; `set_default` makes it the default. LimitExceeded past 5 versions.
   virtual Status create_policy_version(const std::string& name, const PolicyVersionRecord& version,
                                        bool set_default) = 0;

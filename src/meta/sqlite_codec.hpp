@@ -16,15 +16,15 @@ bool is_valid_utf8(std::string_view text);
 
 // [["name","value"], ...] in the given order.
 Result<std::string> encode_pairs(const Pairs& pairs);
-Result<Pairs> decode_pairs(std::string_view json);
+Result<Pairs> decode_pairs(std::string_view text);
 
 // [["<blob id>", size], ...] in object order.
 Result<std::string> encode_segments(const std::vector<Segment>& segments);
-Result<std::vector<Segment>> decode_segments(std::string_view json);
+Result<std::vector<Segment>> decode_segments(std::string_view text);
 
 // Every field of an ObjectRecord except bucket and key (which live in columns):
 // what a multipart upload applies to the object on completion.
 Result<std::string> encode_object_template(const ObjectRecord& object);
-Result<ObjectRecord> decode_object_template(std::string_view json);
+Result<ObjectRecord> decode_object_template(std::string_view text);
 
 }  // namespace ossd::meta::sqlite

@@ -1,6 +1,8 @@
 #include "meta/sqlite_connection.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -80,6 +82,13 @@ int64_t Query::column_int(int column) const { return sqlite3_column_int64(statem
 bool Query::column_is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& file) {
+  // SQLite creates a database 0644 (less the umask) and gives its -wal and
+  // -shm files the database's mode. The databases hold sealed secrets and
+  // customer metadata, so a new one is created 0600 here first (an empty file
+  // is an empty database); an existing file keeps its mode.
+  if (!file.empty() && file != ":memory:") {
+    if (int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600); fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
@@ -149,8 +158,7 @@ Status Connection::enable_wal(std::string_view database) {
   if (!row.ok()) return std::move(row).error();
   const std::string mode = *row ? q->column_text(0) : std::string();
   if (mode != "wal") {
-    return Error(ErrorCode::InternalError,
-                 std::string(database) + ": cannot use WAL journal (got '" + mode + "')");
+    return Error(ErrorCode::InternalError, std::string(database) + ": cannot use WAL journal (got '" + mode + "')");
   }
   return ok_status();
 }

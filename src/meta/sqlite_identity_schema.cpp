@@ -106,9 +106,9 @@ constexpr const char* kMigrations[] = {kVersion1};
 std::span<const char* const> identity_schema_migrations() { return kMigrations; }
 
 Status migrate_identity_schema(Connection& connection) {
-  return apply_migrations(connection, {.database = "identity",
-                                       .migrations = identity_schema_migrations(),
-                                       .application_id = kIdentityApplicationId});
+  return apply_migrations(
+      connection,
+      {.database = "identity", .migrations = identity_schema_migrations(), .application_id = kIdentityApplicationId});
 }
 
 }  // namespace ossd::meta::sqlite

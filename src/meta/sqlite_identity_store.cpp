@@ -43,8 +43,8 @@ constexpr const char* kSelectGeneration = "SELECT value FROM generation WHERE on
 
 // Users. Paged listings bind ?1 marker and ?2 limit.
 const std::string kUserColumns = "name, user_id, display_name, comments, created_ms, updated_ms";
-const std::string kInsertUser = "INSERT INTO users (" + kUserColumns +
-                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING";
+const std::string kInsertUser =
+    "INSERT INTO users (" + kUserColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING";
 const std::string kSelectUser = "SELECT " + kUserColumns + " FROM users WHERE name = ?1";
 const std::string kUserExists = "SELECT 1 FROM users WHERE name = ?1";
 const std::string kUpdateUser =
@@ -56,8 +56,8 @@ const std::string kUserHasGroups = "SELECT 1 FROM group_members WHERE user_name 
 
 // Access keys.
 const std::string kKeyColumns = "access_key_id, user_name, secret_sealed, status, created_ms";
-const std::string kInsertKey = "INSERT INTO access_keys (" + kKeyColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (access_key_id) DO NOTHING";
+const std::string kInsertKey =
+    "INSERT INTO access_keys (" + kKeyColumns + ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (access_key_id) DO NOTHING";
 const std::string kSelectKey = "SELECT " + kKeyColumns + " FROM access_keys WHERE access_key_id = ?1";
 const std::string kCountUserKeys = "SELECT count(*) FROM access_keys WHERE user_name = ?1";
 const std::string kListUserKeys =
@@ -67,8 +67,8 @@ const std::string kDeleteKey = "DELETE FROM access_keys WHERE access_key_id = ?1
 
 // Groups and membership.
 const std::string kGroupColumns = "name, group_id, comments, created_ms, updated_ms";
-const std::string kInsertGroup = "INSERT INTO groups (" + kGroupColumns +
-                                 ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING";
+const std::string kInsertGroup =
+    "INSERT INTO groups (" + kGroupColumns + ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING";
 const std::string kSelectGroup = "SELECT " + kGroupColumns + " FROM groups WHERE name = ?1";
 const std::string kGroupExists = "SELECT 1 FROM groups WHERE name = ?1";
 const std::string kListGroups = "SELECT " + kGroupColumns + " FROM groups WHERE name > ?1 ORDER BY name LIMIT ?2";
@@ -87,8 +87,8 @@ const std::string kUsersOfGroup =
 // Roles.
 const std::string kRoleColumns =
     "name, role_id, description, trust_policy, max_session_duration_s, created_ms, updated_ms";
-const std::string kInsertRole = "INSERT INTO roles (" + kRoleColumns +
-                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING";
+const std::string kInsertRole =
+    "INSERT INTO roles (" + kRoleColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING";
 const std::string kSelectRole = "SELECT " + kRoleColumns + " FROM roles WHERE name = ?1";
 const std::string kRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
 const std::string kUpdateRole =
@@ -161,8 +161,7 @@ Error not_exist(const std::string& entity, const std::string& noun) {
   return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + entity, "The " + noun + " does not exist.");
 }
 Error already_exists(const std::string& entity, const std::string& noun) {
-  return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + entity,
-                   "The " + noun + " already exists.");
+  return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + entity, "The " + noun + " already exists.");
 }
 Error delete_conflict(const std::string& which, std::string message) {
   return ram_error(ErrorCode::DeleteConflict, "DeleteConflict." + which, std::move(message));
@@ -285,8 +284,7 @@ Status require_attachable(Connection& c, const PrincipalKind& kind, const std::s
 }
 
 // Fails with `conflict` when `sql` finds a row.
-Status refuse_if_found(Connection& c, const std::string& sql, std::initializer_list<Param> params,
-                       Error conflict) {
+Status refuse_if_found(Connection& c, const std::string& sql, std::initializer_list<Param> params, Error conflict) {
   auto found = has_row(c, sql, params);
   if (!found.ok()) return std::move(found).error();
   if (*found) return conflict;
@@ -424,8 +422,7 @@ Result<std::optional<T>> find_one(Connection& c, const std::string& sql, const s
 // One page of a name-ordered listing; `sql` binds ?1 marker and ?2 limit. One
 // row beyond the page tells whether the listing is truncated.
 template <class T>
-Result<Page<T>> page_of(Connection& c, const std::string& sql, const PageQuery& query,
-                        T (*from_row)(const Query&)) {
+Result<Page<T>> page_of(Connection& c, const std::string& sql, const PageQuery& query, T (*from_row)(const Query&)) {
   const int64_t max_items = std::max<int64_t>(query.max_items, 1);
   auto rows = collect(c, sql, {query.marker, max_items + 1}, from_row);
   if (!rows.ok()) return std::move(rows).error();
@@ -607,8 +604,9 @@ class SqliteIdentityStore final : public IdentityStore {
   Status update_role(const std::string& name, const RoleRecord& updated) override {
     return write([&](Connection& c) {
       return update_principal(c, kRoleKind, name, updated.name, [&](const std::string& new_name) {
-        return run(c, kUpdateRole, {name, new_name, updated.description, updated.trust_policy,
-                                    updated.max_session_duration_s, updated.updated_ms});
+        return run(c, kUpdateRole,
+                   {name, new_name, updated.description, updated.trust_policy, updated.max_session_duration_s,
+                    updated.updated_ms});
       });
     });
   }
@@ -618,18 +616,16 @@ class SqliteIdentityStore final : public IdentityStore {
   }
 
   Status delete_role(const std::string& name) override {
-    return write([&](Connection& c) -> Status {
-      return delete_principal(c, kRoleKind, name, kDeleteRole, {});
-    });
+    return write([&](Connection& c) -> Status { return delete_principal(c, kRoleKind, name, kDeleteRole, {}); });
   }
 
   // ------------------------------------------------------------ policies
 
   Status create_policy(const PolicyRecord& policy) override {
     return write([&](Connection& c) -> Status {
-      Status inserted = insert_new(c, kInsertPolicy,
-                                   {policy.name, policy.description, policy.created_ms, policy.updated_ms},
-                                   already_exists("Policy", "policy"));
+      Status inserted =
+          insert_new(c, kInsertPolicy, {policy.name, policy.description, policy.created_ms, policy.updated_ms},
+                     already_exists("Policy", "policy"));
       if (!inserted) return inserted;
       return run(c, kInsertVersion, {policy.name, "v1", policy.document, policy.created_ms});
     });
@@ -655,24 +651,22 @@ class SqliteIdentityStore final : public IdentityStore {
         const std::string type = q->column_text(0);
         std::string noun = type;
         noun[0] = static_cast<char>(noun[0] - 'A' + 'a');
-        return delete_conflict("Policy." + type,
-                               "The policy is still attached to a " + noun + "; detach it first.");
+        return delete_conflict("Policy." + type, "The policy is still attached to a " + noun + "; detach it first.");
       }
       // Versions go by ON DELETE CASCADE.
       return run(c, kDeletePolicy, {name});
     });
   }
 
-  Status create_policy_version(const std::string& name, const PolicyVersionRecord& version,
-                               bool set_default) override {
+  Status create_policy_version(const std::string& name, const PolicyVersionRecord& version, bool set_default) override {
     return write([&](Connection& c) -> Status {
       if (auto st = require_policy(c, name); !st) return st;
       auto count = single_int(c, kCountVersions, {name});
       if (!count.ok()) return std::move(count).error();
       if (*count >= kMaxPolicyVersions) {
-        return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.Policy.Version",
-                         "The policy already has " + std::to_string(kMaxPolicyVersions) +
-                             " versions, the most allowed.");
+        return ram_error(
+            ErrorCode::LimitExceeded, "LimitExceeded.Policy.Version",
+            "The policy already has " + std::to_string(kMaxPolicyVersions) + " versions, the most allowed.");
       }
       std::string version_id = version.version_id;
       if (version_id.empty()) {
@@ -778,8 +772,8 @@ class SqliteIdentityStore final : public IdentityStore {
   }
 
   template <class T>
-  static Result<T> get_one(Connection& c, const std::string& sql, const std::string& key,
-                           T (*from_row)(const Query&), Error missing) {
+  static Result<T> get_one(Connection& c, const std::string& sql, const std::string& key, T (*from_row)(const Query&),
+                           Error missing) {
     auto found = find_one(c, sql, key, from_row);
     if (!found.ok()) return std::move(found).error();
     if (!*found) return missing;
@@ -791,7 +785,6 @@ class SqliteIdentityStore final : public IdentityStore {
   std::mutex reader_mutex_;
   std::unique_ptr<Connection> reader_;
 };
-
 
 }  // namespace
 

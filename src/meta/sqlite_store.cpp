@@ -108,15 +108,9 @@ std::string upload_scan_sql(listing::Seek<UploadRecord>::Mode mode, bool bounded
   using Mode = listing::Seek<UploadRecord>::Mode;
   std::string sql = "SELECT " + kUploadColumns + " FROM uploads WHERE bucket = ?1";
   switch (mode) {
-    case Mode::FromKey:
-      sql += " AND key >= ?2";
-      break;
-    case Mode::AfterKey:
-      sql += " AND key > ?2";
-      break;
-    case Mode::AfterRow:
-      sql += " AND (key, initiated_ms, upload_id) > (?2, ?3, ?4)";
-      break;
+    case Mode::FromKey: sql += " AND key >= ?2"; break;
+    case Mode::AfterKey: sql += " AND key > ?2"; break;
+    case Mode::AfterRow: sql += " AND (key, initiated_ms, upload_id) > (?2, ?3, ?4)"; break;
   }
   if (bounded) sql += " AND key < ?5";
   sql += " ORDER BY key, initiated_ms, upload_id LIMIT ?6";
@@ -911,7 +905,6 @@ class SqliteMetadataStore final : public MetadataStore {
   std::unique_ptr<Connection> writer_;
   ReaderPool readers_;
 };
-
 
 }  // namespace
 

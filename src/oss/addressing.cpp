@@ -9,9 +9,7 @@ namespace {
 constexpr std::string_view kAliyunSuffix = ".aliyuncs.com";
 
 Error bad_uri(std::string_view target, const char* why) {
-  return Error(ErrorCode::InvalidArgument, why)
-      .with("ArgumentName", "URI")
-      .with("ArgumentValue", std::string(target));
+  return Error(ErrorCode::InvalidArgument, why).with("ArgumentName", "URI").with("ArgumentValue", std::string(target));
 }
 
 bool all_digits(std::string_view text) {

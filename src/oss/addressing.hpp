@@ -13,7 +13,7 @@
 namespace ossd::oss {
 
 struct AddressingConfig {
-  std::string domain = "localhost";           // <bucket>.<domain> is virtual-hosted
+  std::string domain = "localhost";  // <bucket>.<domain> is virtual-hosted
   std::string region = "oss-cn-hangzhou";
   std::vector<std::pair<std::string, std::string>> cnames;  // host -> bucket
   // What GetBucketInfo/ListBuckets advertise; empty = domain.
@@ -22,12 +22,12 @@ struct AddressingConfig {
 };
 
 struct Resource {
-  std::string bucket;              // decoded; empty = service level
-  std::string key;                 // decoded; empty = bucket level
-  std::string raw_query;           // as received, without '?'
-  std::vector<QueryParam> query;   // decoded
-  bool virtual_hosted = false;     // bucket came from Host (vhost or CNAME)
-  std::string host;                // Host (or absolute-form authority) lower-cased, port removed
+  std::string bucket;             // decoded; empty = service level
+  std::string key;                // decoded; empty = bucket level
+  std::string raw_query;          // as received, without '?'
+  std::vector<QueryParam> query;  // decoded
+  bool virtual_hosted = false;    // bucket came from Host (vhost or CNAME)
+  std::string host;               // Host (or absolute-form authority) lower-cased, port removed
 };
 
 // Resolution order:

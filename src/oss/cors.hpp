@@ -14,10 +14,10 @@
 namespace ossd::oss {
 
 struct CorsRule {
-  std::vector<std::string> allowed_origins;   // each with at most one '*'
-  std::vector<std::string> allowed_methods;   // GET PUT DELETE POST HEAD, upper case
-  std::vector<std::string> allowed_headers;   // each with at most one '*'; matched case-insensitively
-  std::vector<std::string> expose_headers;    // no wildcards
+  std::vector<std::string> allowed_origins;  // each with at most one '*'
+  std::vector<std::string> allowed_methods;  // GET PUT DELETE POST HEAD, upper case
+  std::vector<std::string> allowed_headers;  // each with at most one '*'; matched case-insensitively
+  std::vector<std::string> expose_headers;   // no wildcards
   std::optional<uint32_t> max_age_seconds;
 };
 
@@ -57,12 +57,12 @@ struct CorsPreflight {
 // The Access-Control-* headers of the first rule whose origin, method and
 // every requested header match; nullopt when no rule does.
 std::optional<std::vector<HeaderField>> match_cors_preflight(const CorsConfiguration& config,
-                                                            const CorsPreflight& preflight);
+                                                             const CorsPreflight& preflight);
 
 // The headers an actual (non-preflight) request with this Origin and method
 // gets: those of the first rule whose origin and method match (requested
 // headers are a preflight concern). nullopt when none matches.
 std::optional<std::vector<HeaderField>> match_cors_request(const CorsConfiguration& config, std::string_view origin,
-                                                          std::string_view method);
+                                                           std::string_view method);
 
 }  // namespace ossd::oss

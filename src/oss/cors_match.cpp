@@ -54,8 +54,8 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<HeaderField> rule_headers(const CorsConfiguration& config, const CorsRule& rule,
-                                      std::string_view origin, bool any_origin) {
+std::vector<HeaderField> rule_headers(const CorsConfiguration& config, const CorsRule& rule, std::string_view origin,
+                                      bool any_origin) {
   std::vector<HeaderField> headers;
   // A rule of exactly "*" answers "*"; anything narrower names the origin it
   // let through, since a browser only accepts "*" or its own origin.
@@ -80,7 +80,7 @@ bool cors_wildcard_match(std::string_view pattern, std::string_view text, bool c
 }
 
 std::optional<std::vector<HeaderField>> match_cors_preflight(const CorsConfiguration& config,
-                                                            const CorsPreflight& preflight) {
+                                                             const CorsPreflight& preflight) {
   if (preflight.origin.empty() || preflight.method.empty()) return std::nullopt;
   const std::vector<std::string_view> requested = split_header_list(preflight.request_headers);
   for (const CorsRule& rule : config.rules) {
@@ -105,7 +105,7 @@ std::optional<std::vector<HeaderField>> match_cors_preflight(const CorsConfigura
 }
 
 std::optional<std::vector<HeaderField>> match_cors_request(const CorsConfiguration& config, std::string_view origin,
-                                                          std::string_view method) {
+                                                           std::string_view method) {
   if (origin.empty()) return std::nullopt;
   for (const CorsRule& rule : config.rules) {
     bool any_origin = false;

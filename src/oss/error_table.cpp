@@ -35,8 +35,7 @@ ErrorInfo describe(ErrorCode code) {
       return {"DeleteConflict", 409, "The entity is still in use and cannot be deleted.", "0030-00000001"};
     case ErrorCode::EntityAlreadyExists:
       return {"EntityAlreadyExists", 409, "The entity already exists.", "0030-00000002"};
-    case ErrorCode::EntityNotExist:
-      return {"EntityNotExist", 404, "The entity does not exist.", "0030-00000003"};
+    case ErrorCode::EntityNotExist: return {"EntityNotExist", 404, "The entity does not exist.", "0030-00000003"};
     case ErrorCode::EntityTooLarge:
       return {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.", "0005-00000103"};
     case ErrorCode::EntityTooSmall:
@@ -46,8 +45,7 @@ ErrorInfo describe(ErrorCode code) {
               "0026-00000109"};
     case ErrorCode::IncompleteBody:
       return {"IncompleteBody", 400,
-              "You did not provide the number of bytes specified by the Content-Length HTTP header.",
-              "0005-00000104"};
+              "You did not provide the number of bytes specified by the Content-Length HTTP header.", "0005-00000104"};
     case ErrorCode::LimitExceeded:
       return {"LimitExceeded", 409, "The limit of this entity has been reached.", "0030-00000004"};
     case ErrorCode::InternalError:
@@ -55,8 +53,7 @@ ErrorInfo describe(ErrorCode code) {
     case ErrorCode::InvalidAccessKeyId:
       return {"InvalidAccessKeyId", 403, "The OSS Access Key Id you provided does not exist in our records.",
               "0002-00000902"};
-    case ErrorCode::InvalidArgument:
-      return {"InvalidArgument", 400, "Invalid Argument.", "0016-00000001"};
+    case ErrorCode::InvalidArgument: return {"InvalidArgument", 400, "Invalid Argument.", "0016-00000001"};
     case ErrorCode::InvalidBucketName:
       return {"InvalidBucketName", 400, "The specified bucket is not valid.", "0015-00000001"};
     case ErrorCode::InvalidDigest:
@@ -78,12 +75,10 @@ ErrorInfo describe(ErrorCode code) {
       return {"InvalidPolicyDocument", 400, "Invalid Policy: the policy document is not valid.", "0016-00000901"};
     case ErrorCode::InvalidRange:
       return {"InvalidRange", 416, "The requested range cannot be satisfied", "0003-00000401"};
-    case ErrorCode::InvalidRequest:
-      return {"InvalidRequest", 400, "Invalid request.", "0016-00000002"};
+    case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid request.", "0016-00000002"};
     case ErrorCode::InvalidSecurityToken:
       return {"InvalidSecurityToken", 403, "The security token you provided is invalid.", "0002-00000903"};
-    case ErrorCode::InvalidTag:
-      return {"InvalidTag", 400, "The tag provided was not a valid tag.", "0016-00000601"};
+    case ErrorCode::InvalidTag: return {"InvalidTag", 400, "The tag provided was not a valid tag.", "0016-00000601"};
     case ErrorCode::InvalidTargetType:
       return {"InvalidTargetType", 400, "The symlink target object type is not supported.", "0016-00000701"};
     case ErrorCode::MalformedPOSTRequest:
@@ -94,22 +89,18 @@ ErrorInfo describe(ErrorCode code) {
               "The XML you provided was not well-formed or did not validate against our published schema.",
               "0016-00000101"};
     case ErrorCode::MethodNotAllowed:
-      return {"MethodNotAllowed", 405, "The specified method is not allowed against this resource.",
-              "0016-00000301"};
+      return {"MethodNotAllowed", 405, "The specified method is not allowed against this resource.", "0016-00000301"};
     case ErrorCode::MissingArgument:
       return {"MissingArgument", 400, "Missing Some Required Arguments.", "0016-00000502"};
     case ErrorCode::MissingContentLength:
       return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header.", "0005-00000105"};
     case ErrorCode::NoSuchBucketPolicy:
       return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist.", "0016-00000302"};
-    case ErrorCode::NoSuchBucket:
-      return {"NoSuchBucket", 404, "The specified bucket does not exist.", "0015-00000101"};
+    case ErrorCode::NoSuchBucket: return {"NoSuchBucket", 404, "The specified bucket does not exist.", "0015-00000101"};
     case ErrorCode::NoSuchCORSConfiguration:
       return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist.", "0021-00000101"};
-    case ErrorCode::NoSuchKey:
-      return {"NoSuchKey", 404, "The specified key does not exist.", "0026-00000001"};
-    case ErrorCode::NoSuchStyle:
-      return {"NoSuchStyle", 404, "The specified style does not exist.", "0027-00000101"};
+    case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist.", "0026-00000001"};
+    case ErrorCode::NoSuchStyle: return {"NoSuchStyle", 404, "The specified style does not exist.", "0027-00000101"};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,
               "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
@@ -131,11 +122,10 @@ ErrorInfo describe(ErrorCode code) {
     case ErrorCode::RequestHeaderTooLarge:
       // OSS answers an oversized header section with a plain 400; there is no
       // dedicated OSS code, so clients see it as a bad argument.
-      return {"InvalidArgument", 400, "Your request header section exceeds the maximum allowed size.",
-              "0016-00000004"};
+      return {"InvalidArgument", 400, "Your request header section exceeds the maximum allowed size.", "0016-00000004"};
     case ErrorCode::RequestTimeTooSkewed:
-      return {"RequestTimeTooSkewed", 403,
-              "The difference between the request time and the current time is too large.", "0002-00000504"};
+      return {"RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.",
+              "0002-00000504"};
     case ErrorCode::RequestTimeout:
       return {"RequestTimeout", 400,
               "Your socket connection to the server was not read from or written to within the timeout period.",

@@ -9,7 +9,7 @@
 namespace ossd::oss {
 
 struct ErrorInfo {
-  std::string_view code;             // <Code> in the body
+  std::string_view code;  // <Code> in the body
   unsigned http_status;
   std::string_view default_message;  // used when Error::message is empty
   std::string_view ec;               // <EC> and the x-oss-ec header, "NNNN-NNNNNNNN"

@@ -124,7 +124,7 @@ Result<std::string> form_data_boundary(std::string_view content_type) {
   return *boundary;
 }
 
-FormDataParser::FormDataParser(std::string boundary, FormLimits limits)
+FormDataParser::FormDataParser(const std::string& boundary, FormLimits limits)
     : delimiter_(std::string(kCrlf) + "--" + boundary),
       searcher_(delimiter_.cbegin(), delimiter_.cend()),
       limits_(limits) {}

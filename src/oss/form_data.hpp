@@ -22,9 +22,9 @@ namespace ossd::oss {
 Result<std::string> form_data_boundary(std::string_view content_type);
 
 struct FormPartHeaders {
-  std::string name;                      // Content-Disposition name="..."
-  std::optional<std::string> filename;   // Content-Disposition filename="..."
-  std::string content_type;              // the part's Content-Type, "" if none
+  std::string name;                     // Content-Disposition name="..."
+  std::optional<std::string> filename;  // Content-Disposition filename="..."
+  std::string content_type;             // the part's Content-Type, "" if none
 };
 
 enum class FormEventKind {
@@ -37,8 +37,8 @@ enum class FormEventKind {
 
 struct FormEvent {
   FormEventKind kind = FormEventKind::NeedMore;
-  std::size_t consumed = 0;   // bytes of the input used; drop them before the next call
-  std::string_view data;      // PartData only: a view into the input
+  std::size_t consumed = 0;  // bytes of the input used; drop them before the next call
+  std::string_view data;     // PartData only: a view into the input
 };
 
 struct FormLimits {
@@ -48,7 +48,7 @@ struct FormLimits {
 
 class FormDataParser {
  public:
-  explicit FormDataParser(std::string boundary, FormLimits limits = {});
+  explicit FormDataParser(const std::string& boundary, FormLimits limits = {});
   FormDataParser(const FormDataParser&) = delete;
   FormDataParser& operator=(const FormDataParser&) = delete;
 
@@ -78,7 +78,7 @@ class FormDataParser {
   std::boyer_moore_horspool_searcher<std::string::const_iterator> searcher_;
   FormLimits limits_;
   State state_ = State::Preamble;
-  bool at_start_ = true;         // the first delimiter may come without its CRLF
+  bool at_start_ = true;  // the first delimiter may come without its CRLF
   std::size_t preamble_seen_ = 0;
   FormPartHeaders part_;
 };

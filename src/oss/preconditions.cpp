@@ -36,9 +36,7 @@ std::optional<std::chrono::sys_seconds> header_date(const std::string* header) {
   return whole_seconds(*parsed);
 }
 
-Error precondition_failed(const char* header) {
-  return Error(ErrorCode::PreconditionFailed).with("Condition", header);
-}
+Error precondition_failed(const char* header) { return Error(ErrorCode::PreconditionFailed).with("Condition", header); }
 
 Status evaluate(const Preconditions& c, std::string_view etag, SystemTime last_modified, const HeaderNames& names,
                 ErrorCode not_modified) {
@@ -88,8 +86,8 @@ Status evaluate_preconditions(const Preconditions& conditions, std::string_view 
 
 Status evaluate_copy_source_preconditions(const Preconditions& conditions, std::string_view etag,
                                           SystemTime last_modified, CopyNotModified on_not_modified) {
-  const ErrorCode code = on_not_modified == CopyNotModified::not_modified ? ErrorCode::NotModified
-                                                                           : ErrorCode::PreconditionFailed;
+  const ErrorCode code =
+      on_not_modified == CopyNotModified::not_modified ? ErrorCode::NotModified : ErrorCode::PreconditionFailed;
   return evaluate(conditions, etag, last_modified, kCopyHeaders, code);
 }
 

@@ -15,8 +15,7 @@ Error unsatisfiable(std::string_view header, uint64_t object_size) {
 
 }  // namespace
 
-Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t object_size,
-                                             RangeBehavior behavior) {
+Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t object_size, RangeBehavior behavior) {
   const std::optional<ByteRange> whole;  // "serve everything"
   std::string_view spec = trim(header);
   if (!istarts_with(spec, "bytes=")) return whole;
@@ -62,8 +61,7 @@ Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t o
 }
 
 std::string content_range(const ByteRange& range, uint64_t object_size) {
-  return "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
-         std::to_string(object_size);
+  return "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" + std::to_string(object_size);
 }
 
 }  // namespace ossd::oss

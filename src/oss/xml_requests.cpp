@@ -98,8 +98,7 @@ Status validate_tags(const Pairs& tags, const XmlLimits& limits) {
       return invalid_tag("A tag key must be 1 to " + std::to_string(limits.max_tag_key_bytes) + " bytes long.");
     }
     if (value.size() > limits.max_tag_value_bytes) {
-      return invalid_tag("A tag value can be at most " + std::to_string(limits.max_tag_value_bytes) +
-                         " bytes long.");
+      return invalid_tag("A tag value can be at most " + std::to_string(limits.max_tag_value_bytes) + " bytes long.");
     }
     if (!is_valid_utf8(key) || !is_valid_utf8(value)) return invalid_tag("Tags must be valid UTF-8.");
     if (!seen.insert(key).second) return invalid_tag("A tag key can appear only once.");
@@ -146,8 +145,8 @@ Result<Pairs> parse_tagging_header(std::string_view header, const XmlLimits& lim
     }
     const std::size_t eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::optional<std::string>(std::string())
-                                              : percent_decode(pair.substr(eq + 1));
+    auto value =
+        eq == std::string_view::npos ? std::optional<std::string>(std::string()) : percent_decode(pair.substr(eq + 1));
     if (!key || !value) return bad();
     tags.emplace_back(std::move(*key), std::move(*value));
   }
@@ -159,8 +158,7 @@ Result<CreateBucketConfiguration> parse_create_bucket(std::string_view body, con
   CreateBucketConfiguration config;
   if (trim_xml_space(body).empty()) return config;
   pugi::xml_document doc;
-  if (auto loaded = detail::load_document(doc, body, limits.max_body_bytes, "CreateBucketConfiguration");
-      !loaded) {
+  if (auto loaded = detail::load_document(doc, body, limits.max_body_bytes, "CreateBucketConfiguration"); !loaded) {
     return std::move(loaded).error();
   }
   pugi::xml_node root = doc.document_element();

@@ -16,10 +16,10 @@ namespace ossd::oss {
 using Pairs = meta::Pairs;
 
 struct XmlLimits {
-  std::size_t max_body_bytes = 8 << 20;   // a backstop; the API layer caps bodies first
-  std::size_t max_parts = 10000;          // CompleteMultipartUpload <Part>s
+  std::size_t max_body_bytes = 8 << 20;  // a backstop; the API layer caps bodies first
+  std::size_t max_parts = 10000;         // CompleteMultipartUpload <Part>s
   uint32_t max_part_number = 10000;
-  std::size_t max_delete_keys = 1000;     // DeleteMultipleObjects <Object>s
+  std::size_t max_delete_keys = 1000;  // DeleteMultipleObjects <Object>s
   std::size_t max_tags = 10;
   std::size_t max_tag_key_bytes = 128;
   std::size_t max_tag_value_bytes = 256;
@@ -61,8 +61,8 @@ Result<Pairs> parse_tagging_header(std::string_view header, const XmlLimits& lim
 Status validate_tags(const Pairs& tags, const XmlLimits& limits = {});
 
 struct CreateBucketConfiguration {
-  std::string storage_class;          // empty = not given
-  std::string data_redundancy_type;   // empty = not given
+  std::string storage_class;         // empty = not given
+  std::string data_redundancy_type;  // empty = not given
 };
 
 // <CreateBucketConfiguration><StorageClass/><DataRedundancyType/></...>

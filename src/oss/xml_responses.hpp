@@ -73,11 +73,11 @@ struct ObjectListingV2 {
   std::string prefix;
   std::string delimiter;
   std::string start_after;
-  std::string continuation_token;        // echoed when non-empty
+  std::string continuation_token;  // echoed when non-empty
   bool fetch_owner = false;
   uint32_t max_keys = 100;
   bool url_encoded = false;
-  std::string next_continuation_token;   // rendered when the result is truncated
+  std::string next_continuation_token;  // rendered when the result is truncated
 };
 
 // <ListBucketResult><Name/><Prefix/><ContinuationToken/>?<StartAfter/>?<MaxKeys/>
@@ -114,8 +114,7 @@ struct PartListing {
 // <NextPartNumberMarker/>(last listed part, or the marker when none)<MaxParts/><IsTruncated/>
 // <Part><PartNumber/><LastModified/><ETag/><HashCrc64ecma/><Size/></Part>...
 // url-encoded: Key.
-std::string render_list_parts(const PartListing& request, const std::vector<meta::PartRecord>& parts,
-                              bool truncated);
+std::string render_list_parts(const PartListing& request, const std::vector<meta::PartRecord>& parts, bool truncated);
 
 struct UploadListing {
   std::string bucket;

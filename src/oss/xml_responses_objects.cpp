@@ -50,8 +50,7 @@ std::string render_complete_multipart(std::string_view location, std::string_vie
   return detail::save_document(doc);
 }
 
-std::string render_list_parts(const PartListing& request, const std::vector<meta::PartRecord>& parts,
-                              bool truncated) {
+std::string render_list_parts(const PartListing& request, const std::vector<meta::PartRecord>& parts, bool truncated) {
   pugi::xml_document doc;
   pugi::xml_node root = detail::start_document(doc, "ListPartsResult");
   if (request.url_encoded) add_text(root, "EncodingType", "url");

@@ -51,8 +51,7 @@ pugi::xml_node add_time_ms(pugi::xml_node parent, const char* name, int64_t unix
   return add_text(parent, name, format_iso8601_ms(from_unix_millis(unix_ms)));
 }
 
-Status load_document(pugi::xml_document& doc, std::string_view body, std::size_t max_bytes,
-                     const char* root_name) {
+Status load_document(pugi::xml_document& doc, std::string_view body, std::size_t max_bytes, const char* root_name) {
   if (body.size() > max_bytes) {
     return Error(ErrorCode::MalformedXML, "The XML you provided was larger than the maximum allowed size.");
   }

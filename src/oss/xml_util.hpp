@@ -29,8 +29,7 @@ pugi::xml_node add_time_ms(pugi::xml_node parent, const char* name, int64_t unix
 // Parses a request body. Fails with MalformedXML when the body is larger
 // than max_bytes, is not well-formed, carries a DOCTYPE (no DTDs, so no
 // entity expansion tricks), or its root element is not root_name.
-Status load_document(pugi::xml_document& doc, std::string_view body, std::size_t max_bytes,
-                     const char* root_name);
+Status load_document(pugi::xml_document& doc, std::string_view body, std::size_t max_bytes, const char* root_name);
 
 // The concatenated character data (text and CDATA) directly under node,
 // byte for byte: keys may legitimately start or end with spaces.

@@ -73,27 +73,22 @@ Family family_of(Operator op) {
     case Operator::StringEqualsIgnoreCase:
     case Operator::StringNotEqualsIgnoreCase:
     case Operator::StringLike:
-    case Operator::StringNotLike:
-      return Family::String;
+    case Operator::StringNotLike: return Family::String;
     case Operator::NumericEquals:
     case Operator::NumericNotEquals:
     case Operator::NumericLessThan:
     case Operator::NumericLessThanEquals:
     case Operator::NumericGreaterThan:
-    case Operator::NumericGreaterThanEquals:
-      return Family::Numeric;
+    case Operator::NumericGreaterThanEquals: return Family::Numeric;
     case Operator::DateEquals:
     case Operator::DateNotEquals:
     case Operator::DateLessThan:
     case Operator::DateLessThanEquals:
     case Operator::DateGreaterThan:
-    case Operator::DateGreaterThanEquals:
-      return Family::Date;
-    case Operator::Bool:
-      return Family::Bool;
+    case Operator::DateGreaterThanEquals: return Family::Date;
+    case Operator::Bool: return Family::Bool;
     case Operator::IpAddress:
-    case Operator::NotIpAddress:
-      return Family::Ip;
+    case Operator::NotIpAddress: return Family::Ip;
   }
   return Family::String;
 }
@@ -116,22 +111,16 @@ std::optional<Operator> positive_form(Operator op) {
 bool ordering_holds(Operator op, int comparison) {
   switch (op) {
     case Operator::NumericEquals:
-    case Operator::DateEquals:
-      return comparison == 0;
+    case Operator::DateEquals: return comparison == 0;
     case Operator::NumericLessThan:
-    case Operator::DateLessThan:
-      return comparison < 0;
+    case Operator::DateLessThan: return comparison < 0;
     case Operator::NumericLessThanEquals:
-    case Operator::DateLessThanEquals:
-      return comparison <= 0;
+    case Operator::DateLessThanEquals: return comparison <= 0;
     case Operator::NumericGreaterThan:
-    case Operator::DateGreaterThan:
-      return comparison > 0;
+    case Operator::DateGreaterThan: return comparison > 0;
     case Operator::NumericGreaterThanEquals:
-    case Operator::DateGreaterThanEquals:
-      return comparison >= 0;
-    default:
-      return false;
+    case Operator::DateGreaterThanEquals: return comparison >= 0;
+    default: return false;
   }
 }
 

@@ -36,9 +36,7 @@ Status check_nesting(std::string_view text, size_t limit) {
       continue;
     }
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
+      case '"': in_string = true; break;
       case '[':
       case '{':
         if (++depth > limit) {
@@ -49,8 +47,7 @@ Status check_nesting(std::string_view text, size_t limit) {
       case '}':
         if (depth > 0) --depth;
         break;
-      default:
-        break;
+      default: break;
     }
   }
   return ok_status();
@@ -64,20 +61,17 @@ Result<json> parse_json(std::string_view text) {
   std::optional<std::string> duplicate;
   auto watch_keys = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
     switch (event) {
-      case json::parse_event_t::object_start:
-        open_objects.emplace_back();
-        break;
+      case json::parse_event_t::object_start: open_objects.emplace_back(); break;
       case json::parse_event_t::key:
-        if (!open_objects.empty() && parsed.is_string() && !open_objects.back().insert(parsed.get<std::string>()).second &&
-            !duplicate) {
+        if (!open_objects.empty() && parsed.is_string() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second && !duplicate) {
           duplicate = parsed.get<std::string>();
         }
         break;
       case json::parse_event_t::object_end:
         if (!open_objects.empty()) open_objects.pop_back();
         break;
-      default:
-        break;
+      default: break;
     }
     return true;
   };
@@ -291,7 +285,8 @@ Result<Document> parse(std::string_view text, const ParseLimits& limits) {
   const json& root = *parsed;
   if (!root.is_object()) return invalid("policy document must be a JSON object");
   for (const auto& [field, _] : root.items()) {
-    if (field != "Version" && field != "Statement") return invalid("policy document has the unknown field " + in_quotes(field));
+    if (field != "Version" && field != "Statement")
+      return invalid("policy document has the unknown field " + in_quotes(field));
   }
 
   Document document;

@@ -21,11 +21,27 @@ enum class Effect { Allow, Deny };
 // The operator families of spec §7. `negated` forms (StringNotEquals...) are
 // separate enumerators so evaluation needs no string compares.
 enum class Operator {
-  StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike,
-  NumericEquals, NumericNotEquals, NumericLessThan, NumericLessThanEquals, NumericGreaterThan,
+  StringEquals,
+  StringNotEquals,
+  StringEqualsIgnoreCase,
+  StringNotEqualsIgnoreCase,
+  StringLike,
+  StringNotLike,
+  NumericEquals,
+  NumericNotEquals,
+  NumericLessThan,
+  NumericLessThanEquals,
+  NumericGreaterThan,
   NumericGreaterThanEquals,
-  DateEquals, DateNotEquals, DateLessThan, DateLessThanEquals, DateGreaterThan, DateGreaterThanEquals,
-  Bool, IpAddress, NotIpAddress,
+  DateEquals,
+  DateNotEquals,
+  DateLessThan,
+  DateLessThanEquals,
+  DateGreaterThan,
+  DateGreaterThanEquals,
+  Bool,
+  IpAddress,
+  NotIpAddress,
 };
 
 struct Condition {
@@ -37,31 +53,31 @@ struct Condition {
 // Principal of bucket and trust policies: {"RAM": [...]}, {"Service": [...]},
 // {"Federated": [...]}, or "*" / ["uid", ...] (bucket policies).
 struct Principal {
-  std::string kind;                 // "RAM", "Service", "Federated", or "" for bare ids / "*"
+  std::string kind;  // "RAM", "Service", "Federated", or "" for bare ids / "*"
   std::vector<std::string> ids;
 };
 
 struct Statement {
   std::string sid;
   Effect effect = Effect::Allow;
-  std::vector<std::string> actions;     // with * and ? wildcards; matched case-insensitively
-  bool not_action = false;              // `NotAction` instead of `Action`
-  std::vector<std::string> resources;   // ARN patterns with * and ?; case-sensitive
+  std::vector<std::string> actions;    // with * and ? wildcards; matched case-insensitively
+  bool not_action = false;             // `NotAction` instead of `Action`
+  std::vector<std::string> resources;  // ARN patterns with * and ?; case-sensitive
   bool not_resource = false;
-  std::vector<Principal> principals;    // empty when the statement has none
-  std::vector<Condition> conditions;    // AND of all
+  std::vector<Principal> principals;  // empty when the statement has none
+  std::vector<Condition> conditions;  // AND of all
 };
 
 struct Document {
-  std::string version;                  // "1"
+  std::string version;  // "1"
   std::vector<Statement> statements;
 };
 
 struct ParseLimits {
-  size_t max_bytes = 6144;              // RAM custom policies; session policies use 2048, bucket 16384
+  size_t max_bytes = 6144;  // RAM custom policies; session policies use 2048, bucket 16384
   size_t max_statements = 200;
-  size_t max_depth = 10;                // JSON nesting, checked before a full parse
-  size_t max_values = 1000;             // entries in any one Action/Resource/condition list
+  size_t max_depth = 10;     // JSON nesting, checked before a full parse
+  size_t max_values = 1000;  // entries in any one Action/Resource/condition list
 };
 
 // Errors: InvalidPolicyDocument with a message that names what is wrong
@@ -76,7 +92,7 @@ struct ParseLimits {
 // without either applies to any resource), optional Principal and Condition.
 // Condition values are checked against their operator (a Numeric value must
 // be a number, an IpAddress value an address or CIDR...).
-Result<Document> parse(std::string_view json, const ParseLimits& limits = {});
+Result<Document> parse(std::string_view text, const ParseLimits& limits = {});
 
 // What one request asks: the action ("oss:GetObject", "sts:AssumeRole"),
 // the resource ARN ("acs:oss:*:<account>:<bucket>/<key>"), who asks (ids to
@@ -102,9 +118,9 @@ struct NamedDocument {
 
 struct Verdict {
   Decision decision = Decision::ImplicitDeny;
-  std::string policy;        // name of the deciding document ("" for implicit deny)
-  size_t statement = 0;      // index of the deciding statement in it
-  std::string sid;           // its Sid, if any
+  std::string policy;    // name of the deciding document ("" for implicit deny)
+  size_t statement = 0;  // index of the deciding statement in it
+  std::string sid;       // its Sid, if any
 };
 
 // One policy set: any matching Deny statement -> ExplicitDeny, else any

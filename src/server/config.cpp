@@ -137,8 +137,7 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
   app.add_option("--data-dir", data_dir, "Directory for metadata, objects and the root account")
       ->envname("OSSD_DATA_DIR");
   app.add_option("--region", c.region, "Region id, as in oss-<region>.aliyuncs.com")->envname("OSSD_REGION");
-  app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")
-      ->envname("OSSD_DOMAIN");
+  app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")->envname("OSSD_DOMAIN");
   app.add_option("--tls-cert", c.tls_cert, "TLS certificate chain (PEM); needs --tls-key")->envname("OSSD_TLS_CERT");
   app.add_option("--tls-key", c.tls_key, "TLS private key (PEM); needs --tls-cert")->envname("OSSD_TLS_KEY");
   app.add_option("--cname", cnames, "Map a host name to a bucket, host=bucket (repeatable; comma-separated in env)")

@@ -20,12 +20,12 @@ struct ServerConfig {
   std::string address = "127.0.0.1:9000";  // host:port, [v6]:port or localhost:port
   std::filesystem::path data_dir = "./data";
   std::string region = "oss-cn-hangzhou";
-  std::string domain = "localhost";        // virtual-hosted buckets: <bucket>.<domain>
-  std::string tls_cert, tls_key;           // PEM files; both or neither
+  std::string domain = "localhost";                         // virtual-hosted buckets: <bucket>.<domain>
+  std::string tls_cert, tls_key;                            // PEM files; both or neither
   std::vector<std::pair<std::string, std::string>> cnames;  // host -> bucket
-  unsigned io_threads = 0;                 // 0 = hardware concurrency
-  unsigned work_threads = 0;               // 0 = chosen by the composition root
-  std::string log_level = "info";          // trace, debug, info, warn, error, critical, off
+  unsigned io_threads = 0;                                  // 0 = hardware concurrency
+  unsigned work_threads = 0;                                // 0 = chosen by the composition root
+  std::string log_level = "info";                           // trace, debug, info, warn, error, critical, off
   bool access_log = true;
   http::ServerLimits limits;
   // x-oss-process: image threads (0 = one per core), jobs that may wait
@@ -36,10 +36,10 @@ struct ServerConfig {
   size_t image_cache_bytes = 64u << 20;
   image::ImageLimits image_limits;
   // Identity and STS (issue #4).
-  std::string master_key_file;             // "" = <data-dir>/master.key, created on first start
-  std::string sts_address;                 // a second listener for the STS/RAM APIs ("" = none)
-  int64_t test_clock_offset = 0;           // seconds added to the server clock: TESTS ONLY
-  bool rotate_sts_key = false;             // `ossd rotate-sts-key`: add a new STS token key, then exit
+  std::string master_key_file;    // "" = <data-dir>/master.key, created on first start
+  std::string sts_address;        // a second listener for the STS/RAM APIs ("" = none)
+  int64_t test_clock_offset = 0;  // seconds added to the server clock: TESTS ONLY
+  bool rotate_sts_key = false;    // `ossd rotate-sts-key`: add a new STS token key, then exit
 };
 
 // Parses flags, environment and config file; throws nothing. On failure the

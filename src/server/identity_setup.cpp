@@ -50,13 +50,15 @@ Result<std::unique_ptr<IdentityComponents>> open_identity(const IdentitySettings
   parts->authorizer = std::make_unique<iam::Authorizer>(*parts->store, root.account_id);
   iam::CredentialStore* credentials = parts->credentials.get();
   iam::Authorizer* authorizer = parts->authorizer.get();
+  parts->sts = std::make_unique<iam::StsService>(*parts->store, *parts->keys, random, root.account_id, authorizer);
+  iam::StsService* sts = parts->sts.get();
   parts->identity = std::make_unique<iam::IdentityService>(*parts->store, *parts->box, random, root.account_id,
-                                                           authorizer, [credentials, authorizer] {
+                                                           authorizer, [credentials, authorizer, sts] {
                                                              credentials->invalidate();
                                                              authorizer->invalidate();
+                                                             sts->invalidate();
                                                            });
-  parts->sts = std::make_unique<iam::StsService>(*parts->store, *parts->keys, random, root.account_id, authorizer);
-  parts->nonces = std::make_unique<iam::NonceCache>();
+  parts->nonces = std::make_unique<iam::NonceCache>(random);
   return parts;
 }
 

@@ -6,10 +6,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <malloc.h>
 #include <algorithm>
 #include <cstdio>
-#include <malloc.h>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -19,13 +20,14 @@
 #include "blob/fs_blob_store.hpp"
 #include "core/clock.hpp"
 #include "crypto/secure_random.hpp"
-#include "http/server.hpp"
 #include "http/bounded_work_pool.hpp"
+#include "http/server.hpp"
 #include "http/work_pool.hpp"
 #include "image/derived_cache.hpp"
 #include "image/processor.hpp"
 #include "meta/sqlite_store.hpp"
 #include "server/config.hpp"
+#include "server/data_dir.hpp"
 #include "server/identity_setup.hpp"
 #include "server/offset_clock.hpp"
 #include "server/root_key.hpp"
@@ -65,12 +67,16 @@ class ShutdownSignals {
     });
   }
 
-  ~ShutdownSignals() {
+  // Ends the waiting thread. Once this returns no stop() call is running, so
+  // what stop() refers to may be destroyed.
+  void stop_waiting() {
     if (waiter_.joinable()) {
       pthread_kill(waiter_.native_handle(), SIGUSR1);
       waiter_.join();
     }
   }
+
+  ~ShutdownSignals() { stop_waiting(); }
 
  private:
   sigset_t set_{};
@@ -83,9 +89,16 @@ int run(const server::ServerConfig& config) {
   SystemClock system_clock;
   server::OffsetClock clock(system_clock, std::chrono::seconds(config.test_clock_offset));
   if (config.test_clock_offset != 0) {
-    spdlog::warn("TEST SETTING IN USE: the server clock is shifted by {} seconds (--test-clock-offset). "
-                 "Signatures, tokens and expiry are judged against the shifted time. Never use this in production.",
-                 config.test_clock_offset);
+    spdlog::warn(
+        "TEST SETTING IN USE: the server clock is shifted by {} seconds (--test-clock-offset). "
+        "Signatures, tokens and expiry are judged against the shifted time. Never use this in production.",
+        config.test_clock_offset);
+  }
+  // Before anything opens a file there: an unusable data dir ends the process
+  // with one line naming the path and the reason.
+  if (auto usable = server::check_data_dir(config.data_dir); !usable) {
+    spdlog::critical("{}", usable.error().message);
+    return 1;
   }
   const server::IdentitySettings identity_settings{config.data_dir, config.master_key_file};
   if (config.rotate_sts_key) {
@@ -105,7 +118,8 @@ int run(const server::ServerConfig& config) {
   }
   auto meta_store = meta::open_sqlite_store(config.data_dir / "meta.db");
   if (!meta_store) {
-    spdlog::critical("cannot open the metadata store: {}", meta_store.error().message);
+    spdlog::critical("cannot open the metadata store {}: {}", (config.data_dir / "meta.db").string(),
+                     meta_store.error().message);
     return 1;
   }
   auto blob_store = blob::open_fs_blob_store(config.data_dir / "objects", random);
@@ -151,9 +165,21 @@ int run(const server::ServerConfig& config) {
                                    /*nice_increment=*/5);
   image::DerivedCache derived_images(config.image_cache_bytes);
   std::mutex style_updates;
-  api::Services services{*meta_store.value(), *blob_store.value(), pool,    read_pool,    clock,        random,
-                         credentials,         api_config,          metrics, bucket_cache, root->account_id,
-                         images,              image_pool,          derived_images, style_updates};
+  api::Services services{*meta_store.value(),
+                         *blob_store.value(),
+                         pool,
+                         read_pool,
+                         clock,
+                         random,
+                         credentials,
+                         api_config,
+                         metrics,
+                         bucket_cache,
+                         root->account_id,
+                         images,
+                         image_pool,
+                         derived_images,
+                         style_updates};
   identity.value()->wire(services);
 
   std::shared_ptr<spdlog::logger> access_log;
@@ -168,7 +194,7 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("bad listening options: {}", options.error().message);
     return 1;
   }
-  options->render_error = [&handler](ErrorCode code, std::string message) {
+  options->render_error = [&handler](ErrorCode code, const std::string& message) {
     return handler.render_transport_error(code, message);
   };
   http::Server server(std::move(options.value()), handler);
@@ -188,7 +214,7 @@ int run(const server::ServerConfig& config) {
       spdlog::critical("bad STS listening options: {}", sts_options.error().message);
       return 1;
     }
-    sts_options->render_error = [&handler](ErrorCode code, std::string message) {
+    sts_options->render_error = [&handler](ErrorCode code, const std::string& message) {
       return handler.render_transport_error(code, message);
     };
     sts_server = std::make_unique<http::Server>(std::move(sts_options.value()), handler);
@@ -225,6 +251,9 @@ int run(const server::ServerConfig& config) {
   std::thread sts_thread;
   if (sts_server) sts_thread = std::thread([&sts_server] { sts_server->run(); });
   server.run();
+  // The signal thread's stop() may still be reading sts_server (and server)
+  // after run() returns; it must be over before they are destroyed.
+  signals.stop_waiting();
   if (sts_server) {
     sts_server->request_stop();
     sts_thread.join();
@@ -244,17 +273,26 @@ int main(int argc, char** argv) {
   // for its pages again in page faults: 8.0 ms of CPU per 1000-key
   // ListObjects. Keeping 4 MiB of slack per arena makes it 1.7 ms.
   mallopt(M_TOP_PAD, 4 << 20);
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("ossd"));
-  auto config = ossd::server::parse_config(argc, argv);
-  if (!config) {
-    const int code = ossd::server::config_exit_code(config.error());
-    std::fprintf(code == 0 ? stdout : stderr, "%s\n", config.error().message.c_str());
-    return code;
+  // An exception that escaped (a filesystem or logger error at start-up) would end in
+  // std::terminate and SIGABRT; it is reported and exits 1 like every other start-up failure.
+  try {
+    spdlog::set_default_logger(spdlog::stderr_logger_mt("ossd"));
+    auto config = ossd::server::parse_config(argc, argv);
+    if (!config) {
+      const int code = ossd::server::config_exit_code(config.error());
+      std::fprintf(code == 0 ? stdout : stderr, "%s\n", config.error().message.c_str());
+      return code;
+    }
+    spdlog::set_level(spdlog::level::from_str(config->log_level));
+    if (auto images = ossd::image::initialize_image_library(argv[0]); !images) {
+      spdlog::critical("cannot start the image library: {}", images.error().message);
+      return 1;
+    }
+    return run(config.value());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ossd: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ossd: unknown exception\n");
   }
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  if (auto images = ossd::image::initialize_image_library(argv[0]); !images) {
-    spdlog::critical("cannot start the image library: {}", images.error().message);
-    return 1;
-  }
-  return run(config.value());
+  return 1;
 }

@@ -36,7 +36,7 @@ Error io_error(const std::string& what, const fs::path& path, int err) {
 
 struct StoredAccount {
   std::string account_id;
-  std::string access_key_id;      // empty when the keys come from the environment
+  std::string access_key_id;  // empty when the keys come from the environment
   std::string access_key_secret;
 };
 
@@ -50,7 +50,8 @@ Status ensure_data_dir(const fs::path& dir) {
   std::error_code ec;
   auto st = fs::status(dir, ec);
   if (!ec && fs::is_directory(st)) return ok_status();
-  if (!ec && fs::exists(st)) return Error(ErrorCode::InvalidArgument, "data dir " + dir.string() + " is not a directory");
+  if (!ec && fs::exists(st))
+    return Error(ErrorCode::InvalidArgument, "data dir " + dir.string() + " is not a directory");
   fs::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::InternalError, "cannot create data dir " + dir.string() + ": " + ec.message());
   // The directory holds secrets and objects: nobody but the owner gets in.
@@ -114,8 +115,8 @@ Status write_file(const fs::path& path, const StoredAccount& a, Random& random) 
 
 }  // namespace
 
-Result<RootAccount> load_or_create_root_account(const fs::path& data_dir,
-                                                const std::map<std::string, std::string>& env, Random& random) {
+Result<RootAccount> load_or_create_root_account(const fs::path& data_dir, const std::map<std::string, std::string>& env,
+                                                Random& random) {
   auto env_id = lookup(env, kEnvKeyId);
   auto env_secret = lookup(env, kEnvKeySecret);
   if (env_id.has_value() != env_secret.has_value()) {

@@ -10,7 +10,7 @@
 
 namespace ossd::service {
 
-inline constexpr uint64_t kMinPartSize = 100 * 1024;  // every part but the last
+inline constexpr uint64_t kMinPartSize = uint64_t{100} * 1024;  // every part but the last
 inline constexpr uint32_t kMaxPartNumber = 10000;
 
 struct RequestedPart {

@@ -4,8 +4,7 @@
 
 namespace ossd::service {
 
-ObjectReader::ObjectReader(blob::BlobStore& blobs, std::vector<meta::Segment> segments, uint64_t first,
-                           uint64_t length)
+ObjectReader::ObjectReader(blob::BlobStore& blobs, std::vector<meta::Segment> segments, uint64_t first, uint64_t length)
     : blobs_(blobs), segments_(std::move(segments)), remaining_(length) {
   while (segment_index_ < segments_.size() && first >= segments_[segment_index_].size) {
     first -= segments_[segment_index_].size;
@@ -35,7 +34,8 @@ Result<size_t> ObjectReader::read(std::span<char> out) {
     uint64_t want = std::min<uint64_t>({out.size() - filled, remaining_, segment.size - offset_in_segment_});
     auto got = current_->read_at(offset_in_segment_, out.subspan(filled, want));
     if (!got) return std::move(got).error();
-    if (got.value() == 0) return Error(ErrorCode::InternalError, "blob " + segment.blob_id + " is shorter than recorded");
+    if (got.value() == 0)
+      return Error(ErrorCode::InternalError, "blob " + segment.blob_id + " is shorter than recorded");
     filled += got.value();
     offset_in_segment_ += got.value();
     remaining_ -= got.value();

@@ -16,7 +16,7 @@ namespace ossd::service {
 struct WrittenBlob {
   std::string blob_id;
   uint64_t size = 0;
-  std::string md5;        // raw 16 bytes
+  std::string md5;  // raw 16 bytes
   uint64_t crc64 = 0;
 };
 

@@ -5,62 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
-import { readdirSync, lstatSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../lib/server.mjs';
+import { walkFiles, pacedPut, isTemporary } from '../lib/crash.mjs';
 import {
-  send, buildRequest, assertOk, assertError, createBucket, uniqueName, xmlAll, xmlText, xmlUnescape, etagOf, md5hex, sleep,
+  send, assertOk, assertError, createBucket, uniqueName, xmlAll, xmlText, xmlUnescape, etagOf, md5hex, sleep,
 } from '../integration/lib/oss.mjs';
 
 const N = 100;
 const KILL_AFTER_ACKS = 50;
 const MIN_SIZE = 64 * 1024;
 const MAX_SIZE = 1024 * 1024;
-const CHUNK = 32 * 1024;
-
-function walkFiles(dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    const st = lstatSync(p);
-    if (st.isDirectory()) walkFiles(p, out);
-    else out.push(p);
-  }
-  return out;
-}
-
-// One PUT whose body is written in paced chunks, so that many are mid-body
-// when the server dies. Resolves {status, etag} or {error}.
-function pacedPut(server, bucket, key, body, startDelayMs) {
-  const req = buildRequest(server, { method: 'PUT', bucket, key });
-  req.headers['Content-Length'] = body.length;
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (v) => { if (!settled) { settled = true; resolve(v); } };
-    setTimeout(() => {
-      const r = http.request({
-        host: '127.0.0.1', port: server.port, method: 'PUT', path: req.path, headers: req.headers, agent: false, setHost: false,
-      }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => finish({ status: res.statusCode, etag: res.headers.etag, text: Buffer.concat(chunks).toString() }));
-        res.on('error', (e) => finish({ error: e.message }));
-      });
-      r.on('error', (e) => finish({ error: e.message }));
-      r.setTimeout(30000, () => r.destroy(new Error('timeout')));
-      let off = 0;
-      const pump = () => {
-        if (r.destroyed) return;
-        if (off >= body.length) { r.end(); return; }
-        const piece = body.subarray(off, off + CHUNK);
-        off += piece.length;
-        r.write(piece, () => setTimeout(pump, 5 + Math.floor(Math.random() * 15)));
-      };
-      pump();
-    }, startDelayMs);
-  });
-}
 
 test('SIGKILL during 100 concurrent PUTs: no acknowledged write lost, no partial object, no temporaries', { timeout: 120000 }, async (t) => {
   const srv = await startServer();
@@ -112,7 +67,6 @@ test('SIGKILL during 100 concurrent PUTs: no acknowledged write lost, no partial
     `requests failed before the kill: ${rejected.map((it) => `${it.key}:${it.result.status ?? it.result.error}`).join(', ')}`);
   assert.ok(inFlight.length > 0, `the kill came after every PUT settled (acks=${acks}); the test proved nothing`);
 
-  const isTemporary = (dir, p) => /\.tmp$/.test(p) || path.relative(dir, p).split(path.sep).includes('tmp');
   const tmpBefore = walkFiles(srv.dataDir).filter((p) => isTemporary(srv.dataDir, p));
 
   // Restart on the same data dir.

@@ -55,8 +55,8 @@ TEST(CorsConfig, ParsesWhatAliOssSends) {
 TEST(CorsConfig, RenderedDocumentParsesBackUnchanged) {
   CorsConfiguration config;
   config.response_vary = true;
-  config.rules.push_back(CorsRule{{"https://a.example", "http://*:8080"}, {"GET", "POST"}, {"x-oss-*", "authorization"},
-                                  {"ETag"}, 30});
+  config.rules.push_back(
+      CorsRule{{"https://a.example", "http://*:8080"}, {"GET", "POST"}, {"x-oss-*", "authorization"}, {"ETag"}, 30});
   config.rules.push_back(CorsRule{{"*"}, {"DELETE"}, {}, {}, std::nullopt});
   const std::string xml = render_cors_configuration(config);
   EXPECT_NE(xml.find("<ResponseVary>true</ResponseVary>"), std::string::npos) << xml;
@@ -114,8 +114,8 @@ TEST(CorsConfig, InvalidDocumentsAreRejected) {
       {"two stars in origin",
        config_xml(rule_xml("<AllowedOrigin>http://*.*.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod>")),
        ErrorCode::InvalidArgument},
-      {"two stars in header",
-       config_xml(rule_xml(ok_rule + "<AllowedHeader>x-*-*</AllowedHeader>")), ErrorCode::InvalidArgument},
+      {"two stars in header", config_xml(rule_xml(ok_rule + "<AllowedHeader>x-*-*</AllowedHeader>")),
+       ErrorCode::InvalidArgument},
       {"star in expose header", config_xml(rule_xml(ok_rule + "<ExposeHeader>x-oss-*</ExposeHeader>")),
        ErrorCode::InvalidArgument},
       {"empty origin", config_xml(rule_xml("<AllowedOrigin></AllowedOrigin><AllowedMethod>GET</AllowedMethod>")),
@@ -144,8 +144,10 @@ TEST(CorsConfig, InvalidDocumentsAreRejected) {
 }
 
 TEST(CorsConfig, OversizedBodyIsMalformed) {
-  std::string huge = config_xml(rule_xml("<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
-                                         "<AllowedHeader>" + std::string(70000, 'a') + "</AllowedHeader>"));
+  std::string huge =
+      config_xml(rule_xml("<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
+                          "<AllowedHeader>" +
+                          std::string(70000, 'a') + "</AllowedHeader>"));
   auto parsed = parse_cors_configuration(huge);
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().code, ErrorCode::MalformedXML);
@@ -169,7 +171,7 @@ TEST(CorsWildcard, Table) {
       {"https://*.example", "https://x.example", false, true},
       {"https://*.example", "https://x.y.example", false, true},
       {"https://*.example", "https://.example", false, true},
-      {"https://*.example", "https://example", false, false},   // prefix and suffix overlap
+      {"https://*.example", "https://example", false, false},  // prefix and suffix overlap
       {"https://*.example", "http://x.example", false, false},
       {"https://*.example", "https://x.example.evil", false, false},
       {"http://localhost:*", "http://localhost:3000", false, true},
@@ -242,8 +244,8 @@ TEST(CorsPreflight, MatchingTable) {
 
 TEST(CorsPreflight, ResponseHeadersOfTheFirstMatchingRule) {
   const CorsConfiguration config = sample_config();
-  auto headers = match_cors_preflight(
-      config, CorsPreflight{"https://app.example.com", "PUT", "Content-Type, x-oss-date"});
+  auto headers =
+      match_cors_preflight(config, CorsPreflight{"https://app.example.com", "PUT", "Content-Type, x-oss-date"});
   ASSERT_TRUE(headers);
   auto map = as_map(*headers);
   EXPECT_EQ(map["Access-Control-Allow-Origin"], "https://app.example.com");

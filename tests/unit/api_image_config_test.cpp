@@ -12,8 +12,14 @@ namespace ossd::server {
 namespace {
 
 constexpr const char* kImageVariables[] = {
-    "OSSD_CONFIG",          "OSSD_IMAGE_THREADS",   "OSSD_IMAGE_QUEUE",          "OSSD_IMAGE_CACHE_BYTES",
-    "OSSD_IMAGE_MAX_SOURCE_BYTES", "OSSD_IMAGE_MAX_SIDE", "OSSD_IMAGE_MAX_PIXELS", "OSSD_IMAGE_MAX_OUTPUT_SIDE",
+    "OSSD_CONFIG",
+    "OSSD_IMAGE_THREADS",
+    "OSSD_IMAGE_QUEUE",
+    "OSSD_IMAGE_CACHE_BYTES",
+    "OSSD_IMAGE_MAX_SOURCE_BYTES",
+    "OSSD_IMAGE_MAX_SIDE",
+    "OSSD_IMAGE_MAX_PIXELS",
+    "OSSD_IMAGE_MAX_OUTPUT_SIDE",
 };
 
 class ImageConfigTest : public ::testing::Test {
@@ -46,9 +52,9 @@ TEST_F(ImageConfigTest, DefaultsAreTheIssueLimits) {
 }
 
 TEST_F(ImageConfigTest, FlagsSetEveryImageLimit) {
-  auto config = parse({"--image-threads", "3", "--image-queue", "0", "--image-cache-bytes", "0",
-                       "--image-max-source-bytes", "1000", "--image-max-side", "500", "--image-max-pixels", "250000",
-                       "--image-max-output-side", "400"});
+  auto config =
+      parse({"--image-threads", "3", "--image-queue", "0", "--image-cache-bytes", "0", "--image-max-source-bytes",
+             "1000", "--image-max-side", "500", "--image-max-pixels", "250000", "--image-max-output-side", "400"});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->image_threads, 3u);
   EXPECT_EQ(config->image_queue, 0u);

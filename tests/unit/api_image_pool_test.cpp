@@ -26,10 +26,11 @@ template <class T>
 T run_coroutine(asio::awaitable<T> coroutine) {
   asio::io_context io;
   std::optional<T> out;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(coroutine)); },
-                 [](std::exception_ptr failure) {
-                   if (failure) std::rethrow_exception(failure);
-                 });
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(coroutine)); },
+      [](std::exception_ptr failure) {
+        if (failure) std::rethrow_exception(failure);
+      });
   io.run();
   return std::move(*out);
 }

@@ -55,8 +55,8 @@ TEST(StyleXml, RendersOneStyleAsOssDoes) {
 
 TEST(StyleXml, RendersTheList) {
   pugi::xml_document doc;
-  ASSERT_TRUE(doc.load_string(
-      render_style_list({{"a", "image/resize,w_1", 0, 0}, {"b", "image/resize,w_2", 0, 0}}).c_str()));
+  ASSERT_TRUE(
+      doc.load_string(render_style_list({{"a", "image/resize,w_1", 0, 0}, {"b", "image/resize,w_2", 0, 0}}).c_str()));
   int count = 0;
   for (pugi::xml_node style : doc.child("StyleList").children("Style")) {
     EXPECT_STREQ(style.child_value("Name"), count == 0 ? "a" : "b");
@@ -83,8 +83,8 @@ TEST(StyleStorage, RoundTrips) {
 
 TEST(SaveAsForm, ReadsTheProcessField) {
   // What ali-oss processObjectSave sends (querystring.stringify).
-  auto text = process_text_from_form(
-      "x-oss-process=image%2Fresize%2Cw_100%7Csys%2Fsaveas%2Co_dGFyZ2V0LmpwZw%2Cb_YnVja2V0");
+  auto text =
+      process_text_from_form("x-oss-process=image%2Fresize%2Cw_100%7Csys%2Fsaveas%2Co_dGFyZ2V0LmpwZw%2Cb_YnVja2V0");
   ASSERT_TRUE(text.ok()) << text.error().message;
   EXPECT_EQ(text.value(), "image/resize,w_100|sys/saveas,o_dGFyZ2V0LmpwZw,b_YnVja2V0");
   auto with_plus = process_text_from_form("other=1&x-oss-process=a+b%2Bc");

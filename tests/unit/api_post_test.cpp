@@ -128,15 +128,16 @@ TEST(PostFormReader, RefusedForms) {
       {"fields over the cap", field("key", std::string(2000, 'k')) + file_part("x") + kClose,
        ErrorCode::InvalidArgument},
       {"no closing boundary", field("key", "k") + file_part("x"), ErrorCode::MalformedPOSTRequest},
-      {"body cut in the file", field("key", "k") + "--" + kBoundary +
-                                   "\r\nContent-Disposition: form-data; name=file\r\n\r\npartial",
+      {"body cut in the file",
+       field("key", "k") + "--" + kBoundary + "\r\nContent-Disposition: form-data; name=file\r\n\r\npartial",
        ErrorCode::MalformedPOSTRequest},
       {"not multipart at all", "key=k&file=x", ErrorCode::MalformedPOSTRequest},
   };
   for (const Row& row : rows) {
     FormResult result = read_form(row.body, 4);
-    const Error* error = !result.fields.ok() ? &result.fields.error() : !result.file.ok() ? &result.file.error()
-                                                                                           : nullptr;
+    const Error* error = !result.fields.ok() ? &result.fields.error()
+                         : !result.file.ok() ? &result.file.error()
+                                             : nullptr;
     ASSERT_NE(error, nullptr) << row.what;
     EXPECT_EQ(error->code, row.code) << row.what << ": " << error->message;
   }
@@ -203,9 +204,9 @@ TEST(TrafficLimit, ValidRangeIs100KBTo100MBPerSecond) {
     bool ok;
   };
   const Row rows[] = {
-      {std::nullopt, true}, {"819200", true},    {"838860800", true}, {"1000000", true},  {"819199", false},
-      {"838860801", false}, {"0", false},        {"", false},         {"-819200", false}, {"8e5", false},
-      {"819200 ", false},   {"99999999999999999999999", false},
+      {std::nullopt, true}, {"819200", true},     {"838860800", true}, {"1000000", true},
+      {"819199", false},    {"838860801", false}, {"0", false},        {"", false},
+      {"-819200", false},   {"8e5", false},       {"819200 ", false},  {"99999999999999999999999", false},
   };
   for (const Row& row : rows) {
     auto parsed = parse_traffic_limit(row.value ? &*row.value : nullptr);

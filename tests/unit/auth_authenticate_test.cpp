@@ -345,8 +345,8 @@ TEST_F(Authenticate, V4EmptyQueryValueAcceptsBothRenderings) {
   r.bucket = "examplebucket";
   r.query = {{"prefix", "", true}, {"list-type", "2", true}};
   r.headers = {{"x-oss-date", "20240520T083000Z"}};
-  std::string canonical = v4_canonical_request(r.method, r.bucket, r.key, r.query, r.headers, {},
-                                               EmptyQueryValue::NameEquals);
+  std::string canonical =
+      v4_canonical_request(r.method, r.bucket, r.key, r.query, r.headers, {}, EmptyQueryValue::NameEquals);
   ASSERT_NE(canonical.find("\nlist-type=2&prefix=\n"), std::string::npos) << canonical;
   std::string signature =
       v4_signature(v4_signing_key(kSecret, "20240520", "cn-hangzhou"),

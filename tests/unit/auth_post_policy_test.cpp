@@ -116,8 +116,7 @@ TEST_P(PostPolicyVector, TamperedSignatureIsRefused) {
 TEST_P(PostPolicyVector, TamperedPolicyIsRefused) {
   // A wider policy with the old signature.
   std::vector<HeaderField> fields = fields_;
-  set_field(fields, "policy",
-            crypto::base64_encode("{\"expiration\":\"2099-01-01T00:00:00.000Z\",\"conditions\":[]}"));
+  set_field(fields, "policy", crypto::base64_encode("{\"expiration\":\"2099-01-01T00:00:00.000Z\",\"conditions\":[]}"));
   expect_error(run(fields, kVectorNow), ErrorCode::SignatureDoesNotMatch, "tampered policy");
 }
 
@@ -189,7 +188,8 @@ TEST_P(PostPolicyVector, VersionAndScopeChecks) {
   expect_error(run(mixed, kVectorNow), ErrorCode::InvalidArgument, "V1 and V4 fields");
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, PostPolicyVector, ::testing::ValuesIn(cases_of("post-policy.public.json")), case_name);
+INSTANTIATE_TEST_SUITE_P(Vectors, PostPolicyVector, ::testing::ValuesIn(cases_of("post-policy.public.json")),
+                         case_name);
 
 TEST(PostPolicyVectors, AllFiveCasesAreCovered) { EXPECT_EQ(cases_of("post-policy.public.json").size(), 5u); }
 
@@ -205,17 +205,17 @@ TEST(AuthenticatePost, UnsignedFormIsAnonymous) {
 
 TEST(AuthenticatePost, PolicyWithoutSignatureIsRefused) {
   InMemoryCredentials none;
-  expect_error(authenticate_post({{"key", "a"}, {"policy", "e30="}}, none, kVectorNow, {}),
-               ErrorCode::InvalidArgument, "policy alone");
+  expect_error(authenticate_post({{"key", "a"}, {"policy", "e30="}}, none, kVectorNow, {}), ErrorCode::InvalidArgument,
+               "policy alone");
 }
 
 TEST(AuthenticatePost, SignedGarbagePolicyIsAnInvalidPolicyDocument) {
   InMemoryCredentials credentials;
   credentials.add(Credential{"AK", "secret", "1", "root"});
-  for (std::string policy : {std::string("not base64!"), crypto::base64_encode("not json"),
-                             crypto::base64_encode("{\"conditions\":[]}")}) {
-    std::vector<HeaderField> fields{{"OSSAccessKeyId", "AK"}, {"policy", policy},
-                                    {"Signature", post_signature_v1("secret", policy)}};
+  for (std::string policy :
+       {std::string("not base64!"), crypto::base64_encode("not json"), crypto::base64_encode("{\"conditions\":[]}")}) {
+    std::vector<HeaderField> fields{
+        {"OSSAccessKeyId", "AK"}, {"policy", policy}, {"Signature", post_signature_v1("secret", policy)}};
     expect_error(authenticate_post(fields, credentials, kVectorNow, {}), ErrorCode::InvalidPolicyDocument, policy);
   }
 }
@@ -337,8 +337,8 @@ TEST(PostPolicyConditions, Table) {
       {R"(["content-length-range",0,1])", true},
   };
   for (const Row& row : rows) {
-    auto policy = parse_post_policy(std::string(R"({"expiration":"2099-01-01T00:00:00Z","conditions":[)") +
-                                    row.condition + "]}");
+    auto policy =
+        parse_post_policy(std::string(R"({"expiration":"2099-01-01T00:00:00Z","conditions":[)") + row.condition + "]}");
     ASSERT_TRUE(policy.ok()) << row.condition << ": " << policy.error().message;
     Status checked = check_post_policy_conditions(*policy, form);
     EXPECT_EQ(checked.ok(), row.passes) << row.condition;

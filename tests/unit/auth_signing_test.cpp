@@ -13,18 +13,58 @@ namespace ossd::auth {
 namespace {
 
 TEST(Subresources, WhitelistIsExactAndCaseSensitive) {
-  for (const char* name : {"acl", "uploads", "uploadId", "partNumber", "append", "position", "objectMeta",
-                           "security-token", "x-oss-process", "x-oss-traffic-limit", "response-content-type",
-                           "response-content-disposition", "response-cache-control", "response-expires",
-                           "response-content-language", "response-content-encoding", "continuation-token",
-                           "tagging", "delete", "cors", "bucketInfo", "location", "callback", "callback-var",
-                           "versionId", "resourceGroup", "metaQuery"}) {
+  for (const char* name : {"acl",
+                           "uploads",
+                           "uploadId",
+                           "partNumber",
+                           "append",
+                           "position",
+                           "objectMeta",
+                           "security-token",
+                           "x-oss-process",
+                           "x-oss-traffic-limit",
+                           "response-content-type",
+                           "response-content-disposition",
+                           "response-cache-control",
+                           "response-expires",
+                           "response-content-language",
+                           "response-content-encoding",
+                           "continuation-token",
+                           "tagging",
+                           "delete",
+                           "cors",
+                           "bucketInfo",
+                           "location",
+                           "callback",
+                           "callback-var",
+                           "versionId",
+                           "resourceGroup",
+                           "metaQuery"}) {
     EXPECT_TRUE(oss::is_v1_subresource(name)) << name;
   }
-  for (const char* name : {"prefix", "marker", "delimiter", "max-keys", "encoding-type", "list-type", "max-parts",
-                           "part-number-marker", "max-uploads", "key-marker", "upload-id-marker", "start-after",
-                           "fetch-owner", "OSSAccessKeyId", "Expires", "Signature", "x-oss-signature", "ACL",
-                           "uploadid", "Acl", "acl ", "", "response-content-type2"}) {
+  for (const char* name : {"prefix",
+                           "marker",
+                           "delimiter",
+                           "max-keys",
+                           "encoding-type",
+                           "list-type",
+                           "max-parts",
+                           "part-number-marker",
+                           "max-uploads",
+                           "key-marker",
+                           "upload-id-marker",
+                           "start-after",
+                           "fetch-owner",
+                           "OSSAccessKeyId",
+                           "Expires",
+                           "Signature",
+                           "x-oss-signature",
+                           "ACL",
+                           "uploadid",
+                           "Acl",
+                           "acl ",
+                           "",
+                           "response-content-type2"}) {
     EXPECT_FALSE(oss::is_v1_subresource(name)) << name;
   }
 }
@@ -35,8 +75,12 @@ TEST(V1CanonicalResource, LevelsAndSubresourceRendering) {
   EXPECT_EQ(v1_canonical_resource("b", "", none), "/b/");
   EXPECT_EQ(v1_canonical_resource("b", "dir/a b+&.txt", none), "/b/dir/a b+&.txt");
 
-  std::vector<QueryParam> query = {{"uploadId", "U1", true}, {"prefix", "p", true},     {"partNumber", "3", true},
-                                   {"acl", "", true},        {"uploads", "", false},    {"max-keys", "10", true},
+  std::vector<QueryParam> query = {{"uploadId", "U1", true},
+                                   {"prefix", "p", true},
+                                   {"partNumber", "3", true},
+                                   {"acl", "", true},
+                                   {"uploads", "", false},
+                                   {"max-keys", "10", true},
                                    {"response-content-disposition", "attachment; filename=\"a&b.txt\"", true}};
   EXPECT_EQ(v1_canonical_resource("b", "k", query),
             "/b/k?acl&partNumber=3&response-content-disposition=attachment; filename=\"a&b.txt\"&uploadId=U1&uploads");
@@ -44,12 +88,9 @@ TEST(V1CanonicalResource, LevelsAndSubresourceRendering) {
 }
 
 TEST(V1StringToSign, HeaderLinesAreLowerCasedTrimmedSortedAndMerged) {
-  std::vector<HeaderField> headers = {{"X-OSS-Meta-Zeta", "  z  "},
-                                      {"x-oss-date", "Mon, 20 May 2024 08:30:00 GMT"},
-                                      {"x-oss-meta-Project", "\tP1"},
-                                      {"X-Oss-Meta-project", "P2"},
-                                      {"Cache-Control", "no-cache"},
-                                      {"x-ossfoo", "not an x-oss- header"}};
+  std::vector<HeaderField> headers = {{"X-OSS-Meta-Zeta", "  z  "},   {"x-oss-date", "Mon, 20 May 2024 08:30:00 GMT"},
+                                      {"x-oss-meta-Project", "\tP1"}, {"X-Oss-Meta-project", "P2"},
+                                      {"Cache-Control", "no-cache"},  {"x-ossfoo", "not an x-oss- header"}};
   EXPECT_EQ(v1_canonical_oss_headers(headers),
             "x-oss-date:Mon, 20 May 2024 08:30:00 GMT\nx-oss-meta-project:P1,P2\nx-oss-meta-zeta:z\n");
   EXPECT_EQ(v1_string_to_sign("put", "md5==", "text/plain", "DATE", headers, "/b/k"),

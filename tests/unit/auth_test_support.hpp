@@ -166,7 +166,6 @@ Error expect_error(const Result<T>& result, ErrorCode code, const std::string& c
   return result.error();
 }
 
-
 // The cases of a vector file; skip_throwing drops those whose expected
 // outcome is a client-side exception (nothing to verify on the server).
 inline std::vector<json> cases_of(const std::string& file, bool skip_throwing = false) {

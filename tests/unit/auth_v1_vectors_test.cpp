@@ -138,8 +138,8 @@ TEST_P(V1HeaderVector, IgnoresParametersOutsideTheSubresourceWhitelist) {
 
 TEST_P(V1HeaderVector, RejectsAnUnknownAccessKey) {
   InMemoryCredentials empty;
-  Error e = expect_error(authenticate(request_.view(), empty, now_, settings_), ErrorCode::InvalidAccessKeyId,
-                         "unknown key");
+  Error e =
+      expect_error(authenticate(request_.view(), empty, now_, settings_), ErrorCode::InvalidAccessKeyId, "unknown key");
   ASSERT_NE(detail(e, "OSSAccessKeyId"), nullptr);
   EXPECT_EQ(*detail(e, "OSSAccessKeyId"), options_.at("accessKeyId").get<std::string>());
 }
@@ -298,8 +298,7 @@ TEST_P(V1SignedUrlVector, RejectsAnUnknownAccessKey) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sdk, V1SignedUrlVector,
-                         ::testing::ValuesIn(cases_of("v1-signed-url.public.json", /*skip_throwing=*/true)),
-                         case_name);
+                         ::testing::ValuesIn(cases_of("v1-signed-url.public.json", /*skip_throwing=*/true)), case_name);
 
 TEST(V1SignedUrlVectors, OnlyTheIpEndpointCaseHasNoUrl) {
   int throwing = 0;

@@ -144,8 +144,8 @@ TEST_P(V4HeaderVector, RejectsUnknownKeySkewAndForeignRegion) {
 
   AuthSettings beijing = settings_;
   beijing.region = "oss-cn-beijing";
-  Error region = expect_error(authenticate(request_.view(), credentials_, now_, beijing),
-                              ErrorCode::InvalidArgument, "region");
+  Error region =
+      expect_error(authenticate(request_.view(), credentials_, now_, beijing), ErrorCode::InvalidArgument, "region");
   EXPECT_NE(region.message.find("cn-beijing"), std::string::npos) << region.message;
 }
 
@@ -301,8 +301,7 @@ TEST_P(V4SignedUrlVector, RejectsAnUnknownAccessKey) {
   expect_error(authenticate(request_.view(), empty, now_, settings_), ErrorCode::InvalidAccessKeyId, "unknown key");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sdk, V4SignedUrlVector, ::testing::ValuesIn(cases_of("v4-signed-url.public.json")),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Sdk, V4SignedUrlVector, ::testing::ValuesIn(cases_of("v4-signed-url.public.json")), case_name);
 
 }  // namespace
 }  // namespace ossd::auth::test

@@ -23,8 +23,7 @@ constexpr auto kNoPoll = std::chrono::hours(1);  // caches live until invalidate
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("ossd-authz-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    path_ = fs::temp_directory_path() / ("ossd-authz-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -42,8 +41,8 @@ std::string allow(const std::string& actions, const std::string& resources, cons
 }
 
 std::string deny(const std::string& actions, const std::string& resources, const std::string& extra = "") {
-  return R"({"Version":"1","Statement":[{"Effect":"Deny","Action":)" + actions + R"(,"Resource":)" + resources +
-         extra + "}]}";
+  return R"({"Version":"1","Statement":[{"Effect":"Deny","Action":)" + actions + R"(,"Resource":)" + resources + extra +
+         "}]}";
 }
 
 std::shared_ptr<const policy::Document> doc(const std::string& json) {
@@ -342,8 +341,7 @@ TEST_F(AuthorizerTest, BucketPolicyCanStandInForTheRoleButNotForTheSession) {
   add_role("empty", "3003");
   auto bucket_policy = doc(allow(R"("oss:GetObject")", R"("acs:oss:*:*:photos/*")", R"(,"Principal":["3003"])"));
   EXPECT_TRUE(allowed(role_session("empty", "3003", "s"), req("oss:GetObject"), bucket_policy));
-  const auth::Identity narrowed =
-      role_session("empty", "3003", "s", allow(R"("oss:PutObject")", R"("*")"));
+  const auth::Identity narrowed = role_session("empty", "3003", "s", allow(R"("oss:PutObject")", R"("*")"));
   EXPECT_FALSE(allowed(narrowed, req("oss:GetObject"), bucket_policy));
 }
 
@@ -360,8 +358,8 @@ TEST_F(AuthorizerTest, BucketPolicyCanNameOneRoleSession) {
 TEST_F(AuthorizerTest, BucketPolicyAllowsARamUserByUid) {
   add_user("alice", "2001");
   add_user("bob", "2002");
-  auto bucket_policy = doc(allow(R"(["oss:GetObject","oss:PutObject"])", R"("acs:oss:*:*:photos/*")",
-                                 R"(,"Principal":["2001"])"));
+  auto bucket_policy =
+      doc(allow(R"(["oss:GetObject","oss:PutObject"])", R"("acs:oss:*:*:photos/*")", R"(,"Principal":["2001"])"));
   const AccessDecision decision = decide(user("alice", "2001"), req("oss:PutObject"), bucket_policy);
   EXPECT_TRUE(decision.allowed);
   EXPECT_EQ(decision.policy, "bucket-policy");
@@ -423,8 +421,9 @@ TEST_F(AuthorizerTest, RootIsAllowedUnlessABucketPolicyDenyAppliesToTheOwner) {
   auto everyone = doc(deny(R"("oss:*")", R"("*")", R"(,"Principal":["*"])"));
   EXPECT_TRUE(allowed(root(), req("oss:DeleteObject"), everyone));
   // With a Condition, "*" includes the owner.
-  auto outside_office = doc(deny(R"("oss:*")", R"("*")",
-                                 R"(,"Principal":["*"],"Condition":{"NotIpAddress":{"acs:SourceIp":["192.168.0.0/16"]}})"));
+  auto outside_office =
+      doc(deny(R"("oss:*")", R"("*")",
+               R"(,"Principal":["*"],"Condition":{"NotIpAddress":{"acs:SourceIp":["192.168.0.0/16"]}})"));
   const AccessDecision decision = decide(root(), req("oss:DeleteObject"), outside_office);
   EXPECT_FALSE(decision.allowed);
   EXPECT_TRUE(decision.explicit_deny);
@@ -439,8 +438,8 @@ TEST_F(AuthorizerTest, RootIsAllowedUnlessABucketPolicyDenyAppliesToTheOwner) {
 }
 
 TEST_F(AuthorizerTest, RootCanAlwaysManageTheBucketPolicy) {
-  auto everything = doc(deny(R"("oss:*")", R"("*")",
-                             R"(,"Principal":["*"],"Condition":{"Bool":{"acs:SecureTransport":["false"]}})"));
+  auto everything =
+      doc(deny(R"("oss:*")", R"("*")", R"(,"Principal":["*"],"Condition":{"Bool":{"acs:SecureTransport":["false"]}})"));
   EXPECT_FALSE(allowed(root(), req("oss:GetObject"), everything));
   for (const char* action : {"oss:PutBucketPolicy", "oss:GetBucketPolicy", "oss:DeleteBucketPolicy"}) {
     EXPECT_TRUE(allowed(root(), req(action, ""), everything)) << action;

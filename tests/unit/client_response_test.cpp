@@ -34,8 +34,9 @@ TEST(ErrorFromResponse, ReadsTheXmlBody) {
 
 TEST(ErrorFromResponse, HeadAnswersCarryTheDocumentInXOssErr) {
   Error error = detail::error_from_response(
-      403, {{"x-oss-err", crypto::base64_encode("<Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message>"
-                                                "<RequestId>R1</RequestId></Error>")}},
+      403,
+      {{"x-oss-err", crypto::base64_encode("<Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message>"
+                                           "<RequestId>R1</RequestId></Error>")}},
       "");
   EXPECT_EQ(error.code, ErrorCode::SignatureDoesNotMatch);
   EXPECT_EQ(service_error(error).request_id, "R1");

@@ -26,9 +26,9 @@ const Credentials kLongTerm{"LTAI5tTestAccessKeyId", "TestSecretKey0123456789abc
 
 // The parameters the client adds itself; the rest of a vector's params are
 // what the caller passed.
-const std::set<std::string> kCommonParameters = {"Action",          "Version",          "Format",
-                                                 "AccessKeyId",     "SignatureMethod",  "SignatureVersion",
-                                                 "SignatureNonce",  "Timestamp",        "Signature"};
+const std::set<std::string> kCommonParameters = {"Action",         "Version",         "Format",
+                                                 "AccessKeyId",    "SignatureMethod", "SignatureVersion",
+                                                 "SignatureNonce", "Timestamp",       "Signature"};
 
 std::vector<ordered_json> pop_core_cases() {
   std::vector<ordered_json> out;
@@ -110,13 +110,13 @@ TEST(RpcSigning, CallerValuesForCommonNamesAreReplacedNotDuplicated) {
 }
 
 TEST(RpcEncoding, IsStrictRfc3986) {
-  EXPECT_EQ(rpc_encode_parameters({{"a b", "x*y~z/+!'()"}, {"Empty", ""}}),
-            "a%20b=x%2Ay~z%2F%2B%21%27%28%29&Empty=");
+  EXPECT_EQ(rpc_encode_parameters({{"a b", "x*y~z/+!'()"}, {"Empty", ""}}), "a%20b=x%2Ay~z%2F%2B%21%27%28%29&Empty=");
 }
 
 TEST(RpcErrors, JsonErrorDocumentsKeepTheirCodeAndMapToTheNearestErrorCode) {
   const Error not_found = rpc_error_from_response(
-      404, R"({"RequestId":"R-1","HostId":"sts.aliyuncs.com","Code":"EntityNotExist.Role","Message":"The role not exists: acs:ram::1:role/x.","Recommend":"https://x"})");
+      404,
+      R"({"RequestId":"R-1","HostId":"sts.aliyuncs.com","Code":"EntityNotExist.Role","Message":"The role not exists: acs:ram::1:role/x.","Recommend":"https://x"})");
   EXPECT_EQ(not_found.code, ErrorCode::EntityNotExist);
   const ServiceError typed = service_error(not_found);
   EXPECT_EQ(typed.http_status, 404u);
@@ -139,7 +139,8 @@ TEST(RpcErrors, JsonErrorDocumentsKeepTheirCodeAndMapToTheNearestErrorCode) {
 
 TEST(RpcErrors, AnOssXmlErrorIsReadAsSuch) {
   const Error e = rpc_error_from_response(
-      403, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>no</Message><RequestId>X1</RequestId></Error>");
+      403,
+      "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>no</Message><RequestId>X1</RequestId></Error>");
   EXPECT_EQ(e.code, ErrorCode::AccessDenied);
   EXPECT_EQ(service_error(e).code, "AccessDenied");
   EXPECT_EQ(service_error(e).request_id, "X1");
@@ -159,8 +160,9 @@ TEST(AssumeRoleResponse, ParsesCredentialsAndTheAssumedUser) {
   EXPECT_EQ(parsed->assumed_role_id, "3445:alice");
   EXPECT_EQ(parsed->request_id, "6894B13B");
   EXPECT_TRUE(parsed->credentials.as_credentials().temporary());
-  EXPECT_EQ(to_json(parsed->credentials).dump(),
-            R"({"AccessKeyId":"STS.NUa","AccessKeySecret":"sec","Expiration":"2024-05-20T09:30:00Z","SecurityToken":"CAIS"})");
+  EXPECT_EQ(
+      to_json(parsed->credentials).dump(),
+      R"({"AccessKeyId":"STS.NUa","AccessKeySecret":"sec","Expiration":"2024-05-20T09:30:00Z","SecurityToken":"CAIS"})");
 
   EXPECT_FALSE(parse_assume_role_response(nlohmann::json::parse(R"({"RequestId":"x"})")).ok());
   EXPECT_FALSE(parse_assume_role_response(
@@ -414,7 +416,9 @@ TEST_F(RpcClientTest, TemporaryCallersSendTheirToken) {
 
 TEST_F(RpcClientTest, ErrorAnswersBecomeTypedErrors) {
   rpc_.set_script([](const Received&) {
-    return json_answer(403, R"({"RequestId":"R5","HostId":"127.0.0.1","Code":"NoPermission","Message":"You are not authorized to do this action."})");
+    return json_answer(
+        403,
+        R"({"RequestId":"R5","HostId":"127.0.0.1","Code":"NoPermission","Message":"You are not authorized to do this action."})");
   });
   RpcClient client(options());
   AssumeRoleRequest request{"acs:ram::1:role/r", "s"};

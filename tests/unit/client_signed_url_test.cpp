@@ -56,8 +56,7 @@ TEST_P(V1SignedUrl, MatchesAliOssByteForByte) {
   EXPECT_EQ(*url, expected.at("url").get<std::string>());
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, V1SignedUrl, ::testing::ValuesIn(cases_of("v1-signed-url.public.json")),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Vectors, V1SignedUrl, ::testing::ValuesIn(cases_of("v1-signed-url.public.json")), case_name);
 
 TEST(V1SignedUrlClock, ExpiresRoundsLikeMathRound) {
   UrlSigningConfig config;
@@ -78,8 +77,8 @@ TEST(V1SignedUrlOptions, CallbackMatchesAliOss) {
   config.credentials = {"id", "secret", ""};
   SignUrlOptions options;
   options.method = "PUT";
-  options.callback = UrlCallback{"http://cb.example.com/a b", "bucket=${bucket}", "cb.example.com", "", false,
-                                 {{"uid", "42"}}};
+  options.callback =
+      UrlCallback{"http://cb.example.com/a b", "bucket=${bucket}", "cb.example.com", "", false, {{"uid", "42"}}};
   EXPECT_EQ(signature_url(config, "bkt", "k", options, from_unix_seconds(1716193800)).value(),
             "http://bkt.localhost:9000/k?OSSAccessKeyId=id&Expires=1716195600&Signature=m8sIbnZXM21sHAbc45yThA2Iaxo%3D"
             "&callback=eyJjYWxsYmFja1VybCI6Imh0dHA6Ly9jYi5leGFtcGxlLmNvbS9hJTIwYiIsImNhbGxiYWNrQm9keSI6ImJ1Y2tldD0ke2J1"
@@ -113,8 +112,11 @@ const std::map<std::string, V4Call>& v4_calls() {
   static const std::map<std::string, V4Call> calls = {
       {"get-3600", {"client.signatureUrlV4('GET', 3600, undefined, 'ossdemo.txt')", "GET", 3600, {}, "ossdemo.txt"}},
       {"put-content-type",
-       {"client.signatureUrlV4('PUT', 3600, {headers:{'Content-Type':'text/plain'}}, 'ossdemo.txt')", "PUT", 3600,
-        {{{"Content-Type", "text/plain"}}, {}}, "ossdemo.txt"}},
+       {"client.signatureUrlV4('PUT', 3600, {headers:{'Content-Type':'text/plain'}}, 'ossdemo.txt')",
+        "PUT",
+        3600,
+        {{{"Content-Type", "text/plain"}}, {}},
+        "ossdemo.txt"}},
       {"sts-get", {"client.signatureUrlV4('GET', 1800, undefined, 'ossdemo.txt')", "GET", 1800, {}, "ossdemo.txt"}},
       {"response-overrides",
        {"client.signatureUrlV4('GET', 600, {queries:{'response-content-disposition':'attachment; "
@@ -129,11 +131,18 @@ const std::map<std::string, V4Call>& v4_calls() {
        {"client.signatureUrlV4('GET', 60, undefined, 'dir/子目录/a b+c.txt')", "GET", 60, {}, "dir/子目录/a b+c.txt"}},
       {"localhost-pathstyle-put",
        {"client.signatureUrlV4('PUT', 3600, {headers:{'Content-Type':'image/png'}}, 'img/logo.png') [sldEnable]",
-        "PUT", 3600, {{{"Content-Type", "image/png"}}, {}}, "img/logo.png"}},
-      {"beijing-head", {"client.signatureUrlV4('HEAD', 120, undefined, 'ossdemo.txt')", "HEAD", 120, {}, "ossdemo.txt"}},
+        "PUT",
+        3600,
+        {{{"Content-Type", "image/png"}}, {}},
+        "img/logo.png"}},
+      {"beijing-head",
+       {"client.signatureUrlV4('HEAD', 120, undefined, 'ossdemo.txt')", "HEAD", 120, {}, "ossdemo.txt"}},
       {"bucket-level-list",
-       {"client.signatureUrlV4('GET', 300, {queries:{prefix:'dir/','list-type':2}})", "GET", 300,
-        {{}, {{"prefix", "dir/", true}, {"list-type", "2", true}}}, ""}},
+       {"client.signatureUrlV4('GET', 300, {queries:{prefix:'dir/','list-type':2}})",
+        "GET",
+        300,
+        {{}, {{"prefix", "dir/", true}, {"list-type", "2", true}}},
+        ""}},
   };
   return calls;
 }
@@ -156,8 +165,7 @@ TEST_P(V4SignedUrl, MatchesAliOssByteForByte) {
   EXPECT_EQ(*url, c.at("expected").at("url").get<std::string>());
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, V4SignedUrl, ::testing::ValuesIn(cases_of("v4-signed-url.public.json")),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Vectors, V4SignedUrl, ::testing::ValuesIn(cases_of("v4-signed-url.public.json")), case_name);
 
 TEST(V4SignedUrlOptions, AdditionalHeadersAreListedSignedAndMustBePresent) {
   UrlSigningConfig config;
@@ -165,7 +173,8 @@ TEST(V4SignedUrlOptions, AdditionalHeadersAreListedSignedAndMustBePresent) {
   config.credentials = {"id", "secret", ""};
   const SystemTime now = from_unix_seconds(1716193800);
   SignUrlV4Request request{{{"Host", "b.localhost:9000"}, {"Content-Type", "text/plain"}}, {}};
-  auto url = signature_url_v4(config, "b", "PUT", std::chrono::seconds(60), request, "k", {"HOST", "content-type"}, now);
+  auto url =
+      signature_url_v4(config, "b", "PUT", std::chrono::seconds(60), request, "k", {"HOST", "content-type"}, now);
   ASSERT_TRUE(url.ok()) << url.error().message;
   EXPECT_TRUE(url->starts_with("http://b.localhost:9000/k?x-oss-additional-headers=host&x-oss-credential=")) << *url;
 

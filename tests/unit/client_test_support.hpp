@@ -47,7 +47,8 @@ inline Credentials credentials_of(const ordered_json& options) {
 inline UrlSigningConfig url_config_of(const ordered_json& options) {
   UrlSigningConfig config;
   config.region = options.value("region", std::string("oss-cn-hangzhou"));
-  auto endpoint = parse_endpoint(options.value("endpoint", std::string{}), config.region, options.value("secure", false));
+  auto endpoint =
+      parse_endpoint(options.value("endpoint", std::string{}), config.region, options.value("secure", false));
   EXPECT_TRUE(endpoint.ok());
   if (endpoint) config.endpoint = *endpoint;
   config.style = options.value("cname", false)       ? AddressingStyle::Cname

@@ -224,8 +224,9 @@ TEST_F(ClientTransportTest, HttpsEndpointsAreRefusedForRequests) {
 TEST_F(ClientTransportTest, FailedPartAbortsTheMultipartUpload) {
   oss_.set_script([](const Seen& seen) {
     if (seen.method == "POST" && seen.target.ends_with("?uploads")) {
-      return answer(200, "<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>big</Key><UploadId>UP1</UploadId>"
-                         "</InitiateMultipartUploadResult>");
+      return answer(200,
+                    "<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>big</Key><UploadId>UP1</UploadId>"
+                    "</InitiateMultipartUploadResult>");
     }
     if (seen.method == "PUT" && seen.target.find("partNumber=1&") != std::string::npos) {
       return answer(200, {}, {{"ETag", quoted_md5(seen.body)}});
@@ -289,11 +290,18 @@ TEST_F(ClientTransportTest, MultipartUploadCompletesWithThePartsInOrder) {
   EXPECT_EQ(seen[4].method, "POST");
   EXPECT_EQ(seen[4].target, "/bkt/big?uploadId=UP2");
   EXPECT_EQ(seen[1].body + seen[2].body + seen[3].body, data);
-  const std::string expected_body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUpload>"
-                                    "<Part><PartNumber>1</PartNumber><ETag>" + quoted_md5(seen[1].body) + "</ETag></Part>"
-                                    "<Part><PartNumber>2</PartNumber><ETag>" + quoted_md5(seen[2].body) + "</ETag></Part>"
-                                    "<Part><PartNumber>3</PartNumber><ETag>" + quoted_md5(seen[3].body) + "</ETag></Part>"
-                                    "</CompleteMultipartUpload>";
+  const std::string expected_body =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUpload>"
+      "<Part><PartNumber>1</PartNumber><ETag>" +
+      quoted_md5(seen[1].body) +
+      "</ETag></Part>"
+      "<Part><PartNumber>2</PartNumber><ETag>" +
+      quoted_md5(seen[2].body) +
+      "</ETag></Part>"
+      "<Part><PartNumber>3</PartNumber><ETag>" +
+      quoted_md5(seen[3].body) +
+      "</ETag></Part>"
+      "</CompleteMultipartUpload>";
   EXPECT_EQ(seen[4].body, expected_body);
 }
 
@@ -360,11 +368,13 @@ TEST_F(ClientTransportTest, AStalledAnswerTimesOut) {
 TEST_F(ClientTransportTest, ListingFollowsContinuationTokens) {
   oss_.set_script([](const Seen& seen) {
     if (seen.target.find("continuation-token=T2") == std::string::npos) {
-      return answer(200, "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>T2"
-                         "</NextContinuationToken><Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>");
+      return answer(200,
+                    "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>T2"
+                    "</NextContinuationToken><Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>");
     }
-    return answer(200, "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>b</Key><Size>2</Size>"
-                       "</Contents></ListBucketResult>");
+    return answer(200,
+                  "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>b</Key><Size>2</Size>"
+                  "</Contents></ListBucketResult>");
   });
   Client client(options());
   std::vector<std::string> keys;

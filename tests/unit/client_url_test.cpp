@@ -77,8 +77,7 @@ TEST(ObjectUrl, EncodesKeysLikeEncodeUriComponentWithSlashesKept) {
 }
 
 TEST(UrlEncoding, NodeSetsDifferFromRfc3986) {
-  EXPECT_EQ(detail::encode_uri_component("a b/c+d!'()*~-_.;,:@&=$#"),
-            "a%20b%2Fc%2Bd!'()*~-_.%3B%2C%3A%40%26%3D%24%23");
+  EXPECT_EQ(detail::encode_uri_component("a b/c+d!'()*~-_.;,:@&=$#"), "a%20b%2Fc%2Bd!'()*~-_.%3B%2C%3A%40%26%3D%24%23");
   EXPECT_EQ(detail::encode_uri("http://h/a b?x=1&y=[2]#f%"), "http://h/a%20b?x=1&y=%5B2%5D#f%25");
   EXPECT_EQ(detail::node_query_string({{"a", "1 2", true}, {"uploads", "", false}, {"x-oss-process", "a/b,c", true}}),
             "a=1%202&uploads=&x-oss-process=a%2Fb%2Cc");

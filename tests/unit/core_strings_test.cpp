@@ -91,8 +91,7 @@ TEST(Strings, Utf8Validation) {
            std::string("\xf4\x90\x80\x80"),  // past U+10FFFF
            std::string("\xe4\xb8"),          // truncated
            std::string("a\xe4"),             // truncated at end
-           std::string("\xff"),
-           std::string("\xf8\x88\x80\x80\x80"),
+           std::string("\xff"), std::string("\xf8\x88\x80\x80\x80"),
            std::string("\xe4\x41\xad"),  // non-continuation inside
        }) {
     EXPECT_FALSE(is_valid_utf8(bad)) << hex_lower(bad);
@@ -104,8 +103,8 @@ TEST(Strings, ParseUint64IsStrict) {
   EXPECT_EQ(parse_uint64("1716195600"), 1716195600u);
   EXPECT_EQ(parse_uint64("007"), 7u);
   EXPECT_EQ(parse_uint64("18446744073709551615"), UINT64_MAX);
-  for (const char* bad : {"", "18446744073709551616", "99999999999999999999999", "-1", "+1", " 1", "1 ", "1a",
-                          "0x10", "1.5", "1e3"}) {
+  for (const char* bad :
+       {"", "18446744073709551616", "99999999999999999999999", "-1", "+1", " 1", "1 ", "1a", "0x10", "1.5", "1e3"}) {
     EXPECT_EQ(parse_uint64(bad), std::nullopt) << bad;
   }
 }

@@ -30,13 +30,12 @@ TEST(TimeFormat, ParseHttpDateAcceptsTheThreeHttpForms) {
 }
 
 TEST(TimeFormat, ParseHttpDateRejectsMalformedAndImpossibleDates) {
-  for (const char* bad : {"", "Mon, 20 May 2024 08:30:00", "Mon, 20 May 2024 08:30:00 UTC",
-                          "Mon, 20 May 2024 08:30:00 GMT ", " Mon, 20 May 2024 08:30:00 GMT",
-                          "Mon, 20 may 2024 08:30:00 GMT", "Xyz, 20 May 2024 08:30:00 GMT",
-                          "Mon, 2 May 2024 08:30:00 GMT", "Mon, 32 May 2024 08:30:00 GMT",
-                          "Wed, 29 Feb 2023 08:30:00 GMT", "Mon, 20 May 2024 24:00:00 GMT",
-                          "Mon, 20 May 2024 08:60:00 GMT", "Mon, 20 May 24 08:30:00 GMT", "2024-05-20T08:30:00Z",
-                          "20240520T083000Z", "Mon, 20 May 2024 8:30:00 GMT", "Mon,20 May 2024 08:30:00 GMT"}) {
+  for (const char* bad :
+       {"", "Mon, 20 May 2024 08:30:00", "Mon, 20 May 2024 08:30:00 UTC", "Mon, 20 May 2024 08:30:00 GMT ",
+        " Mon, 20 May 2024 08:30:00 GMT", "Mon, 20 may 2024 08:30:00 GMT", "Xyz, 20 May 2024 08:30:00 GMT",
+        "Mon, 2 May 2024 08:30:00 GMT", "Mon, 32 May 2024 08:30:00 GMT", "Wed, 29 Feb 2023 08:30:00 GMT",
+        "Mon, 20 May 2024 24:00:00 GMT", "Mon, 20 May 2024 08:60:00 GMT", "Mon, 20 May 24 08:30:00 GMT",
+        "2024-05-20T08:30:00Z", "20240520T083000Z", "Mon, 20 May 2024 8:30:00 GMT", "Mon,20 May 2024 08:30:00 GMT"}) {
     EXPECT_EQ(parse_http_date(bad), std::nullopt) << bad;
   }
 }

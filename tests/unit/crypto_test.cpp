@@ -29,8 +29,8 @@ TEST(Md5, StreamingEqualsOneShotForAnySplit) {
   std::string data;
   for (int i = 0; i < 1000; ++i) data += static_cast<char>(i * 7);
   const std::string expected = md5(data);
-  for (std::size_t split : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{999},
-                            data.size()}) {
+  for (std::size_t split :
+       {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{999}, data.size()}) {
     Md5 hasher;
     hasher.update(bytes_of(std::string_view(data).substr(0, split)));
     hasher.update(bytes_of(std::string_view(data).substr(split)));
@@ -61,8 +61,7 @@ TEST(Md5, EmptyMovedAndReset) {
 }
 
 TEST(Hmac, Rfc2202AndRfc4231Vectors) {
-  EXPECT_EQ(hex_lower(hmac_sha1("Jefe", "what do ya want for nothing?")),
-            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(hex_lower(hmac_sha1("Jefe", "what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(hex_lower(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   // RFC 4231 case 6: a key longer than the block size is hashed first.
@@ -97,8 +96,8 @@ TEST(Base64, RoundTripsEveryByteValue) {
 }
 
 TEST(Base64, DecodeIsStrict) {
-  for (const char* bad : {"Zg", "Zg=", "Zm9", "Zm9v\n", " Zm9v", "Zm9v ", "Zm=v", "Z===", "====", "Zg==Zg==",
-                          "Zg=A", "Zm9v-_8=", "Zm9vYmFy=", "*m9v"}) {
+  for (const char* bad : {"Zg", "Zg=", "Zm9", "Zm9v\n", " Zm9v", "Zm9v ", "Zm=v", "Z===", "====", "Zg==Zg==", "Zg=A",
+                          "Zm9v-_8=", "Zm9vYmFy=", "*m9v"}) {
     EXPECT_EQ(base64_decode(bad), std::nullopt) << bad;
   }
   EXPECT_EQ(base64_decode(std::string("Zm9v\0\0\0\0", 8)), std::nullopt);

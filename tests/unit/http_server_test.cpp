@@ -133,7 +133,8 @@ class TestHandler final : public Handler {
       throw std::runtime_error("handler bug");
     } else if (path == "/wait") {
       // Waits (without blocking the I/O thread) before answering.
-      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(query_number(request.target, "ms")));
+      asio::steady_timer t(co_await asio::this_coro::executor,
+                           std::chrono::milliseconds(query_number(request.target, "ms")));
       co_await t.async_wait(asio::use_awaitable);
       r.body = "waited";
     } else {
@@ -376,8 +377,8 @@ TEST_F(HttpServerTest, ManyConcurrentConnections) {
           return;
         }
         auto put = c.read();
-        if (!put || put->body() != "bytes=" + std::to_string(body.size()) + " hash=" +
-                                       std::to_string(fnv1a(kFnvOffset, body.data(), body.size()))) {
+        if (!put || put->body() != "bytes=" + std::to_string(body.size()) +
+                                       " hash=" + std::to_string(fnv1a(kFnvOffset, body.data(), body.size()))) {
           return;
         }
         if (c.send("GET /stream?n=300000 HTTP/1.1\r\nHost: x\r\n\r\n")) return;
@@ -529,7 +530,7 @@ TEST_F(HttpServerTest, ExpectContinueIsNotSentWhenTheHandlerRejects) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 403);  // the final status, no 100 before it
   EXPECT_EQ(r->body(), "denied");
-  EXPECT_FALSE(r->keep_alive());   // the unsent body makes the connection unusable
+  EXPECT_FALSE(r->keep_alive());  // the unsent body makes the connection unusable
   EXPECT_TRUE(c.closed_by_server(5s));
 }
 

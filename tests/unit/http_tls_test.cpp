@@ -39,8 +39,8 @@ bool make_certificate(const fs::path& cert, const fs::path& key) {
   ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -60) && X509_gmtime_adj(X509_getm_notAfter(x), 3600);
   ok = ok && X509_set_pubkey(x, pkey) == 1;
   X509_NAME* name = ok ? X509_get_subject_name(x) : nullptr;
-  ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                        reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0) == 1;
+  ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                                        -1, -1, 0) == 1;
   ok = ok && X509_set_issuer_name(x, name) == 1;
   ok = ok && X509_sign(x, pkey, EVP_sha256()) > 0;
   if (ok) {

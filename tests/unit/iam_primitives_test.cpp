@@ -1,4 +1,4 @@
-// SecretBox, the master key file, the nonce cache and the STS key ring.
+// SecretBox, the master key file and the STS key ring (the nonce cache: iam_nonce_cache_test.cpp).
 #include <sys/stat.h>
 
 #include <fstream>
@@ -6,7 +6,6 @@
 
 #include "auth/session_token.hpp"
 #include "iam/master_key.hpp"
-#include "iam/nonce_cache.hpp"
 #include "iam/random_text.hpp"
 #include "iam_test_support.hpp"
 
@@ -114,54 +113,6 @@ TEST(RandomText, UsesOnlyTheAlphabetAndTheLength) {
   EXPECT_EQ(id.size(), 16u);
   EXPECT_NE(id[0], '0');
   EXPECT_EQ(id.find_first_not_of(kDigits), std::string::npos);
-}
-
-TEST(NonceCache, RefusesAReplayWithinTheWindowOnly) {
-  NonceCache cache(15min, 100);
-  const SystemTime t0 = at("2024-05-20T08:30:00Z");
-  EXPECT_EQ(cache.remember("AK", "n1", t0), NonceCache::Outcome::Fresh);
-  EXPECT_EQ(cache.remember("AK", "n1", t0 + 14min), NonceCache::Outcome::Replayed);
-  EXPECT_EQ(cache.remember("AK2", "n1", t0), NonceCache::Outcome::Fresh) << "nonces are per access key";
-  EXPECT_EQ(cache.remember("AK", "n2", t0), NonceCache::Outcome::Fresh);
-  // Past the window the entry is gone (the signature's Timestamp check
-  // refuses such an old request anyway).
-  EXPECT_EQ(cache.remember("AK", "n1", t0 + 15min + 1s), NonceCache::Outcome::Fresh);
-}
-
-TEST(NonceCache, NameAndNonceDoNotRunTogether) {
-  NonceCache cache(15min, 100);
-  const SystemTime t0 = at("2024-05-20T08:30:00Z");
-  EXPECT_EQ(cache.remember("AKa", "b", t0), NonceCache::Outcome::Fresh);
-  EXPECT_EQ(cache.remember("AK", "ab", t0), NonceCache::Outcome::Fresh);
-}
-
-TEST(NonceCache, RefusesNewNoncesWhenFullAndRecoversAsEntriesExpire) {
-  NonceCache cache(15min, 3);
-  const SystemTime t0 = at("2024-05-20T08:30:00Z");
-  EXPECT_EQ(cache.remember("AK", "1", t0), NonceCache::Outcome::Fresh);
-  EXPECT_EQ(cache.remember("AK", "2", t0 + 1min), NonceCache::Outcome::Fresh);
-  EXPECT_EQ(cache.remember("AK", "3", t0 + 2min), NonceCache::Outcome::Fresh);
-  EXPECT_EQ(cache.remember("AK", "4", t0 + 3min), NonceCache::Outcome::Full);
-  EXPECT_EQ(cache.size(), 3u);
-  EXPECT_EQ(cache.remember("AK", "1", t0 + 3min), NonceCache::Outcome::Replayed) << "full does not forget";
-  EXPECT_EQ(cache.remember("AK", "4", t0 + 16min), NonceCache::Outcome::Fresh) << "nonce 1 expired";
-  EXPECT_EQ(cache.size(), 3u);
-}
-
-TEST(NonceCache, ManyThreadsEachNonceFreshExactlyOnce) {
-  NonceCache cache(15min, 1'000'000);
-  const SystemTime t0 = at("2024-05-20T08:30:00Z");
-  std::atomic<int> fresh{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 2000; ++i) {
-        if (cache.remember("AK", std::to_string(i), t0) == NonceCache::Outcome::Fresh) ++fresh;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(fresh.load(), 2000);
 }
 
 struct TokenKeysTest : IamFixture {};

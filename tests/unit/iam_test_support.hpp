@@ -107,11 +107,12 @@ struct IamFixture : ::testing::Test {
     credentials = std::make_unique<CredentialStore>(auth::Credential{kRootKeyId, kRootSecret, kAccount, "root"}, *store,
                                                     *box, *keys, clock);
     authorizer = std::make_unique<Authorizer>(*store, kAccount);
+    sts = std::make_unique<StsService>(*store, *keys, random, kAccount, authorizer.get());
     ram = std::make_unique<IdentityService>(*store, *box, random, kAccount, authorizer.get(), [this] {
       credentials->invalidate();
       authorizer->invalidate();
+      sts->invalidate();
     });
-    sts = std::make_unique<StsService>(*store, *keys, random, kAccount, authorizer.get());
   }
 
   RpcCall call(std::string action, RpcParams params, const auth::Identity& who) const {

@@ -789,7 +789,8 @@ TEST_P(IdentityStoreConformance, PolicyVersionsAndTheDefault) {
 
 TEST_P(IdentityStoreConformance, SixthPolicyVersionIsLimitExceeded) {
   ASSERT_OK(store().create_policy(policy("read")));
-  for (int i = 2; i <= 5; ++i) ASSERT_OK(store().create_policy_version("read", version("Get", 1700000000000 + i), false));
+  for (int i = 2; i <= 5; ++i)
+    ASSERT_OK(store().create_policy_version("read", version("Get", 1700000000000 + i), false));
   auto sixth = store().create_policy_version("read", version("Put", 1700000000006), true);
   EXPECT_ERROR(sixth, LimitExceeded);
   EXPECT_EQ(ram_code_of(sixth), "LimitExceeded.Policy.Version");

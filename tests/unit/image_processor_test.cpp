@@ -1,8 +1,8 @@
 // ImageProcessor golden results on images generated in memory with libvips: sizes, output
 // formats (magic bytes), pixel checks, JSON answers, limits and bad input.
 #include <gtest/gtest.h>
-#include <vips/vips8>
 #include <zlib.h>
+#include <vips/vips8>
 
 #include <atomic>
 #include <cstring>
@@ -226,9 +226,9 @@ TEST_F(ImageResize, ShrinkOnLoadGivesTheSameSizeAsAFullDecode) {
   auto jpg = encode(image, ".jpg");
   auto webp = encode(image, ".webp");
   auto png = encode(image, ".png");  // PNG has no shrink-on-load: the reference
-  for (const char* process : {"image/resize,w_100", "image/resize,m_fixed,w_97,h_31", "image/resize,m_fill,w_90,h_90",
-                              "image/resize,m_pad,w_120,h_77", "image/resize,h_333", "image/resize,l_64",
-                              "image/resize,p_5"}) {
+  for (const char* process :
+       {"image/resize,w_100", "image/resize,m_fixed,w_97,h_31", "image/resize,m_fill,w_90,h_90",
+        "image/resize,m_pad,w_120,h_77", "image/resize,h_333", "image/resize,l_64", "image/resize,p_5"}) {
     auto from_jpg = run_ok(jpg, process);
     auto from_webp = run_ok(webp, process);
     auto from_png = run_ok(png, process);
@@ -354,8 +354,8 @@ TEST_F(ImageRoundedCorners, CornersCutEdgesKept) {
   EXPECT_EQ(pixel(decoded, 0, 0)[3], 0);
   EXPECT_EQ(pixel(decoded, 79, 59)[3], 0);
   EXPECT_EQ(pixel(decoded, 79, 0)[3], 0);
-  EXPECT_EQ(pixel(decoded, 40, 0)[3], 255);   // middle of the top edge
-  EXPECT_EQ(pixel(decoded, 0, 30)[3], 255);   // middle of the left edge
+  EXPECT_EQ(pixel(decoded, 40, 0)[3], 255);  // middle of the top edge
+  EXPECT_EQ(pixel(decoded, 0, 30)[3], 255);  // middle of the left edge
   EXPECT_EQ(pixel(decoded, 40, 30)[3], 255);
   auto jpg = run_ok(encode(solid(80, 60, {0, 255, 0}), ".jpg"), "image/rounded-corners,r_15");
   expect_rgb_near(pixel(decode(jpg.body), 0, 0), {255, 255, 255}, 20, "jpg corner is white");
@@ -434,10 +434,14 @@ struct FormatCase {
 TEST_F(ImageFormats, EveryOutputFormat) {
   auto source = encode(quadrants(64, 48), ".png");
   const FormatCase cases[] = {
-      {"jpg", "image/jpeg", "\xFF\xD8\xFF", 0}, {"png", "image/png", "\x89PNG", 0},
-      {"webp", "image/webp", "WEBP", 8},        {"gif", "image/gif", "GIF8", 0},
-      {"bmp", "image/bmp", "BM", 0},            {"tiff", "image/tiff", std::string_view("II*\0", 4), 0},
-      {"avif", "image/avif", "ftypavif", 4},    {"heic", "image/heic", "ftypheic", 4},
+      {"jpg", "image/jpeg", "\xFF\xD8\xFF", 0},
+      {"png", "image/png", "\x89PNG", 0},
+      {"webp", "image/webp", "WEBP", 8},
+      {"gif", "image/gif", "GIF8", 0},
+      {"bmp", "image/bmp", "BM", 0},
+      {"tiff", "image/tiff", std::string_view("II*\0", 4), 0},
+      {"avif", "image/avif", "ftypavif", 4},
+      {"heic", "image/heic", "ftypheic", 4},
   };
   for (const auto& c : cases) {
     auto out = run_ok(source, std::string("image/format,") + c.name);
@@ -535,8 +539,8 @@ TEST_F(ImageFilters, ContrastStretchesOrFlattens) {
 }
 
 TEST_F(ImageFilters, SharpenRaisesEdgeContrast) {
-  VImage soft = solid(60, 60, {80, 80, 80}).insert(solid(30, 60, {170, 170, 170}), 0, 0).gaussblur(2).cast(
-      VIPS_FORMAT_UCHAR);
+  VImage soft =
+      solid(60, 60, {80, 80, 80}).insert(solid(30, 60, {170, 170, 170}), 0, 0).gaussblur(2).cast(VIPS_FORMAT_UCHAR);
   auto source = encode(soft, ".png");
   VImage sharpened = decode(run_ok(source, "image/sharpen,300").body);
   EXPECT_EQ(sharpened.width(), 60);
@@ -610,8 +614,9 @@ TEST_F(ImageWatermark, TransparencyBlends) {
 TEST_F(ImageWatermark, NestedProcessAndPercentOfMainImage) {
   auto source = encode(solid(200, 200, {0, 0, 255}), ".png");
   // "logo.png?x-oss-process=image/resize,P_20": 20% of 200 = 40 px.
-  auto nested = decode(run_ok(source, "image/watermark,g_nw,x_0,y_0,"
-                                      "image_bG9nby5wbmc_eC1vc3MtcHJvY2Vzcz1pbWFnZS9yZXNpemUsUF8yMA",
+  auto nested = decode(run_ok(source,
+                              "image/watermark,g_nw,x_0,y_0,"
+                              "image_bG9nby5wbmc_eC1vc3MtcHJvY2Vzcz1pbWFnZS9yZXNpemUsUF8yMA",
                               {}, red_logo(100))
                            .body);
   expect_rgb_near(pixel(nested, 35, 35), {255, 0, 0}, 0, "inside 40px");
@@ -623,17 +628,16 @@ TEST_F(ImageWatermark, NestedProcessAndPercentOfMainImage) {
 }
 
 TEST_F(ImageWatermark, ImageAndTextTogether) {
-  auto out = run_ok(encode(solid(400, 200, {255, 255, 255}), ".png"),
-                    "image/watermark,image_bG9nby5wbmc,text_SGVsbG8,g_nw,x_0,y_0,interval_10,align_0", {},
-                    red_logo(30));
+  auto out =
+      run_ok(encode(solid(400, 200, {255, 255, 255}), ".png"),
+             "image/watermark,image_bG9nby5wbmc,text_SGVsbG8,g_nw,x_0,y_0,interval_10,align_0", {}, red_logo(30));
   VImage decoded = decode(out.body);
   expect_rgb_near(pixel(decoded, 15, 15), {255, 0, 0}, 0, "image first");
   EXPECT_LT(decoded.extract_area(40, 0, 150, 60).min(), 100);  // text after the interval
 }
 
 TEST_F(ImageWatermark, MissingObjectErrorPassesThrough) {
-  auto result = run(encode(solid(50, 50, {0, 0, 0}), ".png"), "image/watermark,image_bm9wZS5wbmc", {},
-                    red_logo(10));
+  auto result = run(encode(solid(50, 50, {0, 0, 0}), ".png"), "image/watermark,image_bm9wZS5wbmc", {}, red_logo(10));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::NoSuchKey);
 }

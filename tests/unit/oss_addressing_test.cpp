@@ -108,8 +108,7 @@ TEST(Addressing, IpPlusSldEnableKeepsBucketInTheKey) {
 }
 
 TEST(Addressing, QueryIsKeptRawAndDecoded) {
-  Resource r = resolve("examplebucket.localhost",
-                       "/ossdemo.txt?response-content-type=text%2Fplain&acl=&uploads&x=a+b");
+  Resource r = resolve("examplebucket.localhost", "/ossdemo.txt?response-content-type=text%2Fplain&acl=&uploads&x=a+b");
   EXPECT_EQ(r.raw_query, "response-content-type=text%2Fplain&acl=&uploads&x=a+b");
   ASSERT_EQ(r.query.size(), 4u);
   EXPECT_EQ(r.query[0].name, "response-content-type");

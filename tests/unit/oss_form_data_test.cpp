@@ -20,7 +20,7 @@ struct Part {
 
 struct Parsed {
   std::vector<Part> parts;
-  bool ended = false;      // End was reported
+  bool ended = false;  // End was reported
   std::optional<Error> error;
   std::size_t unconsumed = 0;
 };
@@ -154,9 +154,12 @@ TEST(FormData, PreambleEpiloguePaddingAndHeaderVariants) {
   const std::string body = "This is a preamble.\r\n--" + kBoundary + "  \t\r\n" +
                            "content-disposition:form-data;name=key; filename=\"a;b.txt\"\r\n"
                            "X-Ignored: yes\r\n\r\n"
-                           "v\r\n--" + kBoundary + "\r\n"
+                           "v\r\n--" +
+                           kBoundary +
+                           "\r\n"
                            "Content-Disposition: FORM-DATA; NAME=file\r\n\r\n"
-                           "bytes\r\n--" + kBoundary + "--\r\nthe epilogue is ignored --" + kBoundary + "\r\n";
+                           "bytes\r\n--" +
+                           kBoundary + "--\r\nthe epilogue is ignored --" + kBoundary + "\r\n";
   for_every_split(body, [&](std::size_t piece) {
     Parsed parsed = parse(kBoundary, body, piece);
     ASSERT_FALSE(parsed.error) << parsed.error->message;
@@ -195,25 +198,26 @@ TEST(FormData, MalformedBodies) {
       {"empty body", ""},
       {"no boundary at all", "just some bytes\r\n"},
       {"missing final boundary", ok_field + file_part("f", "text/plain", "data")},
-      {"data without any closing delimiter", ok_field + "--" + kBoundary + "\r\nContent-Disposition: form-data; "
-                                                                           "name=\"file\"\r\n\r\nabc"},
+      {"data without any closing delimiter", ok_field + "--" + kBoundary +
+                                                 "\r\nContent-Disposition: form-data; "
+                                                 "name=\"file\"\r\n\r\nabc"},
       {"ends inside the headers", "--" + kBoundary + "\r\nContent-Disposition: form-da"},
       {"ends right after a delimiter", ok_field + "--" + kBoundary},
       {"garbage after a delimiter", "--" + kBoundary + "X\r\n" + ok_field + closing()},
-      {"LF instead of CRLF after a delimiter", "--" + kBoundary + "\nContent-Disposition: form-data; name=a\n\nv\n" +
-                                                   closing()},
+      {"LF instead of CRLF after a delimiter",
+       "--" + kBoundary + "\nContent-Disposition: form-data; name=a\n\nv\n" + closing()},
       {"no Content-Disposition", "--" + kBoundary + "\r\nContent-Type: text/plain\r\n\r\nv\r\n" + closing()},
       {"no headers at all", "--" + kBoundary + "\r\n\r\nv\r\n" + closing()},
-      {"not form-data", "--" + kBoundary + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nv\r\n" +
-                            closing()},
+      {"not form-data", "--" + kBoundary + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nv\r\n" + closing()},
       {"no name", "--" + kBoundary + "\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nv\r\n" + closing()},
-      {"unterminated quoted name", "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n" +
-                                       closing()},
-      {"folded header line", "--" + kBoundary + "\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n" +
-                                 closing()},
+      {"unterminated quoted name",
+       "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n" + closing()},
+      {"folded header line",
+       "--" + kBoundary + "\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n" + closing()},
       {"two dispositions", "--" + kBoundary +
                                "\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; "
-                               "name=b\r\n\r\nv\r\n" + closing()},
+                               "name=b\r\n\r\nv\r\n" +
+                               closing()},
   };
   for (const Row& row : rows) {
     for (std::size_t piece : {0u, 1u, 3u, 17u}) {
@@ -229,8 +233,9 @@ TEST(FormData, LimitsOnHeadersAndPreamble) {
   FormLimits limits;
   limits.max_part_header_bytes = 200;
   limits.max_preamble_bytes = 100;
-  const std::string big_header = "--" + kBoundary + "\r\nContent-Disposition: form-data; name=a\r\nX-Pad: " +
-                                 std::string(300, 'p') + "\r\n\r\nv\r\n" + closing();
+  const std::string big_header = "--" + kBoundary +
+                                 "\r\nContent-Disposition: form-data; name=a\r\nX-Pad: " + std::string(300, 'p') +
+                                 "\r\n\r\nv\r\n" + closing();
   const std::string big_preamble = std::string(500, 'x') + "\r\n" + field("a", "v") + closing();
   for (std::size_t piece : {0u, 1u, 64u}) {
     Parsed header = parse(kBoundary, big_header, piece, limits);
@@ -281,8 +286,8 @@ TEST(FormData, BoundaryFromContentType) {
 
 TEST(FormData, QuotedBoundaryWithSpacesParses) {
   const std::string boundary = "a b'c";
-  const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nxyz\r\n--" +
-                           boundary + "--";
+  const std::string body =
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nxyz\r\n--" + boundary + "--";
   for_every_split(body, [&](std::size_t piece) {
     Parsed parsed = parse(boundary, body, piece);
     ASSERT_FALSE(parsed.error) << parsed.error->message;
@@ -295,8 +300,8 @@ TEST(FormData, QuotedBoundaryWithSpacesParses) {
 // Random mutations of a valid body: the parser must always finish (an
 // error or End), never read out of bounds (ASan builds) or loop.
 TEST(FormData, MutatedBodiesAlwaysTerminate) {
-  const std::string valid = field("key", "k") + field("policy", "p") + file_part("f", "text/plain", "hello") +
-                            closing();
+  const std::string valid =
+      field("key", "k") + field("policy", "p") + file_part("f", "text/plain", "hello") + closing();
   std::mt19937 rng(12345);
   for (int round = 0; round < 400; ++round) {
     std::string body = valid;

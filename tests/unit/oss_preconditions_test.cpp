@@ -49,13 +49,13 @@ TEST(Preconditions, NoHeadersPass) { EXPECT_EQ(outcome({}), ""); }
 
 TEST(Preconditions, IfMatch) {
   EXPECT_EQ(outcome({.if_match = "\"" + kEtag + "\""}), "");
-  EXPECT_EQ(outcome({.if_match = kEtag}), "");                       // quotes optional
+  EXPECT_EQ(outcome({.if_match = kEtag}), "");                                   // quotes optional
   EXPECT_EQ(outcome({.if_match = "\"5eb63bbbe01eeed093cb22bb8f5acdc3\""}), "");  // case-insensitive hex
   EXPECT_EQ(outcome({.if_match = "*"}), "");
   EXPECT_EQ(outcome({.if_match = "\"abc\", \"" + kEtag + "\""}), "");  // list
   EXPECT_EQ(outcome({.if_match = "\"abc\""}), "412 If-Match");
   EXPECT_EQ(outcome({.if_match = "W/\"" + kEtag + "\""}), "412 If-Match");  // strong comparison
-  EXPECT_EQ(outcome({.if_match = "  "}), "");                            // blank: ignored
+  EXPECT_EQ(outcome({.if_match = "  "}), "");                               // blank: ignored
 }
 
 TEST(Preconditions, IfNoneMatch) {
@@ -73,7 +73,7 @@ TEST(Preconditions, IfModifiedSince) {
   EXPECT_EQ(outcome({.if_modified_since = kAfter}), "304");
   EXPECT_EQ(outcome({.if_modified_since = "Monday, 20-May-24 08:30:00 GMT"}), "304");  // RFC 850
   EXPECT_EQ(outcome({.if_modified_since = "Mon May 20 08:30:00 2024"}), "304");        // asctime
-  EXPECT_EQ(outcome({.if_modified_since = "yesterday"}), "");                           // ignored
+  EXPECT_EQ(outcome({.if_modified_since = "yesterday"}), "");                          // ignored
 }
 
 TEST(Preconditions, IfUnmodifiedSince) {
@@ -95,9 +95,10 @@ TEST(Preconditions, PrecedenceFollowsRfc7232) {
   EXPECT_EQ(outcome({.if_none_match = kEtag, .if_unmodified_since = kBefore}), "412 If-Unmodified-Since");
   EXPECT_EQ(outcome({.if_modified_since = kAfter, .if_unmodified_since = kBefore}), "412 If-Unmodified-Since");
   // Both pass.
-  EXPECT_EQ(outcome({.if_match = kEtag, .if_none_match = "\"x\"", .if_modified_since = kBefore,
-                     .if_unmodified_since = kAfter}),
-            "");
+  EXPECT_EQ(
+      outcome(
+          {.if_match = kEtag, .if_none_match = "\"x\"", .if_modified_since = kBefore, .if_unmodified_since = kAfter}),
+      "");
 }
 
 TEST(CopyPreconditions, AllFailuresAre412NamingTheCopyHeader) {

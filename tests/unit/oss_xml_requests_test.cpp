@@ -27,9 +27,8 @@ std::string part(const std::string& number, const std::string& etag) {
 
 TEST(CompleteMultipart, ParsesWhatAliOssSends) {
   // ali-oss puts the quoted ETag from the UploadPart response in the body.
-  auto r = parse_complete_multipart(
-      complete_body(part("1", "\"5eb63bbbe01eeed093cb22bb8f5acdc3\"") + part("2", "&quot;ABCDEF&quot;") +
-                    part("10", " 0123abcd ")));
+  auto r = parse_complete_multipart(complete_body(part("1", "\"5eb63bbbe01eeed093cb22bb8f5acdc3\"") +
+                                                  part("2", "&quot;ABCDEF&quot;") + part("10", " 0123abcd ")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ((*r)[0].part_number, 1u);
@@ -62,7 +61,7 @@ TEST(CompleteMultipart, Malformed) {
            std::string(""),
            std::string("not xml"),
            std::string("<CompleteMultipartUpload>"),
-           complete_body(""),                                    // no parts
+           complete_body(""),                                     // no parts
            std::string("<Other>") + part("1", "a") + "</Other>",  // wrong root
            complete_body("<Part><PartNumber>1</PartNumber></Part>"),
            complete_body("<Part><ETag>a</ETag></Part>"),
@@ -88,8 +87,7 @@ TEST(CompleteMultipart, Limits) {
   limits.max_parts = 3;
   std::string three = part("1", "a") + part("2", "a") + part("3", "a");
   EXPECT_TRUE(parse_complete_multipart(complete_body(three), limits).ok());
-  EXPECT_EQ(code_of(parse_complete_multipart(complete_body(three + part("4", "a")), limits)),
-            ErrorCode::MalformedXML);
+  EXPECT_EQ(code_of(parse_complete_multipart(complete_body(three + part("4", "a")), limits)), ErrorCode::MalformedXML);
   limits = {};
   limits.max_body_bytes = 64;
   EXPECT_EQ(code_of(parse_complete_multipart(complete_body(three), limits)), ErrorCode::MalformedXML);
@@ -129,17 +127,18 @@ TEST(DeleteRequest, QuietValues) {
 }
 
 TEST(DeleteRequest, CdataAndUtf8Keys) {
-  auto r = parse_delete("<Delete><Object><Key><![CDATA[a<b]]></Key></Object>"
-                        "<Object><Key>\xe4\xb8\xad.txt</Key></Object></Delete>");
+  auto r = parse_delete(
+      "<Delete><Object><Key><![CDATA[a<b]]></Key></Object>"
+      "<Object><Key>\xe4\xb8\xad.txt</Key></Object></Delete>");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->keys, (std::vector<std::string>{"a<b", "\xe4\xb8\xad.txt"}));
 }
 
 TEST(DeleteRequest, Malformed) {
-  for (const std::string& body : {std::string(""), std::string("<Delete>"), std::string("<Delete></Delete>"),
-                                  std::string("<Delete><Quiet>true</Quiet></Delete>"),
-                                  std::string("<Delete><Object></Object></Delete>"),
-                                  std::string("<Remove><Object><Key>k</Key></Object></Remove>")}) {
+  for (const std::string& body :
+       {std::string(""), std::string("<Delete>"), std::string("<Delete></Delete>"),
+        std::string("<Delete><Quiet>true</Quiet></Delete>"), std::string("<Delete><Object></Object></Delete>"),
+        std::string("<Remove><Object><Key>k</Key></Object></Remove>")}) {
     EXPECT_EQ(code_of(parse_delete(body)), ErrorCode::MalformedXML) << body;
   }
 }
@@ -192,9 +191,9 @@ TEST(Tagging, Limits) {
 }
 
 TEST(Tagging, Malformed) {
-  for (const std::string& body : {std::string(""), std::string("<Tagging/>"), std::string("<Tagging><TagSet>"),
-                                  tagging_body("<Tag><Value>v</Value></Tag>"),
-                                  std::string("<TagSet>") + tag("a", "b") + "</TagSet>"}) {
+  for (const std::string& body :
+       {std::string(""), std::string("<Tagging/>"), std::string("<Tagging><TagSet>"),
+        tagging_body("<Tag><Value>v</Value></Tag>"), std::string("<TagSet>") + tag("a", "b") + "</TagSet>"}) {
     EXPECT_EQ(code_of(parse_tagging(body)), ErrorCode::MalformedXML) << body;
   }
 }

@@ -66,8 +66,7 @@ TEST(ListBuckets, ShapeAliOssReads) {
   addressing.extranet_endpoint = "oss.example.com";
   std::vector<meta::BucketRecord> buckets{bucket("alpha"), bucket("beta", kNowMs + 1500)};
   buckets[1].region = "";  // falls back to the configured region
-  const std::string xml =
-      render_list_buckets("1234567890", BucketListing{"a", "m", 2}, buckets, true, addressing);
+  const std::string xml = render_list_buckets("1234567890", BucketListing{"a", "m", 2}, buckets, true, addressing);
   pugi::xml_document doc;
   pugi::xml_node root = parse(doc, xml, "ListAllMyBucketsResult");
   EXPECT_STREQ(root.child_value("Prefix"), "a");
@@ -82,7 +81,7 @@ TEST(ListBuckets, ShapeAliOssReads) {
   auto it = list.children("Bucket").begin();
   ++it;
   EXPECT_EQ(child_names(*it), (std::vector<std::string>{"CreationDate", "ExtranetEndpoint", "IntranetEndpoint",
-                                                          "Location", "Name", "Region", "StorageClass"}));
+                                                        "Location", "Name", "Region", "StorageClass"}));
   EXPECT_STREQ(it->child_value("CreationDate"), "2024-05-20T08:30:01.500Z");
   EXPECT_STREQ(it->child_value("Location"), "oss-cn-hangzhou");
   EXPECT_STREQ(it->child_value("Region"), "cn-hangzhou");
@@ -155,8 +154,8 @@ TEST(ListObjectsV1, ShapeAndOrder) {
   pugi::xml_document doc;
   pugi::xml_node root = parse(doc, xml, "ListBucketResult");
   EXPECT_EQ(child_names(root),
-            (std::vector<std::string>{"Name", "Prefix", "Marker", "MaxKeys", "Delimiter", "IsTruncated",
-                                      "NextMarker", "Contents", "Contents", "CommonPrefixes", "CommonPrefixes"}));
+            (std::vector<std::string>{"Name", "Prefix", "Marker", "MaxKeys", "Delimiter", "IsTruncated", "NextMarker",
+                                      "Contents", "Contents", "CommonPrefixes", "CommonPrefixes"}));
   EXPECT_STREQ(root.child_value("Name"), "examplebucket");
   EXPECT_STREQ(root.child_value("Prefix"), "dir/");
   EXPECT_STREQ(root.child_value("Marker"), "dir/a");
@@ -167,8 +166,8 @@ TEST(ListObjectsV1, ShapeAndOrder) {
   EXPECT_EQ(values(root, "Contents", "Key"), (std::vector<std::string>{"dir/a b+c.txt", "dir/\xe4\xb8\xad.txt"}));
   EXPECT_EQ(values(root, "CommonPrefixes", "Prefix"), (std::vector<std::string>{"dir/sub/", "dir/x y/"}));
   pugi::xml_node first = root.child("Contents");
-  EXPECT_EQ(child_names(first), (std::vector<std::string>{"Key", "LastModified", "ETag", "Type", "Size",
-                                                           "StorageClass", "Owner"}));
+  EXPECT_EQ(child_names(first),
+            (std::vector<std::string>{"Key", "LastModified", "ETag", "Type", "Size", "StorageClass", "Owner"}));
   EXPECT_STREQ(first.child_value("LastModified"), "2024-05-20T08:30:00.000Z");
   EXPECT_STREQ(first.child_value("ETag"), "\"5EB63BBBE01EEED093CB22BB8F5ACDC3\"");
   EXPECT_STREQ(first.child_value("Type"), "Normal");
@@ -204,8 +203,7 @@ TEST(ListObjectsV1, UrlEncoding) {
   EXPECT_STREQ(root.child_value("Marker"), "dir%2Fa%2Bb");
   EXPECT_STREQ(root.child_value("Delimiter"), "%2F");
   EXPECT_STREQ(root.child_value("NextMarker"), "dir%2Fx%20y%2F");
-  EXPECT_EQ(values(root, "Contents", "Key"),
-            (std::vector<std::string>{"dir%2Fa%20b%2Bc.txt", "dir%2F%E4%B8%AD.txt"}));
+  EXPECT_EQ(values(root, "Contents", "Key"), (std::vector<std::string>{"dir%2Fa%20b%2Bc.txt", "dir%2F%E4%B8%AD.txt"}));
   EXPECT_EQ(values(root, "CommonPrefixes", "Prefix"), (std::vector<std::string>{"dir%2Fsub%2F", "dir%2Fx%20y%2F"}));
 }
 
@@ -295,25 +293,24 @@ TEST(Multipart, Initiate) {
   EXPECT_STREQ(root.child_value("UploadId"), "0004B98");
 
   pugi::xml_document encoded;
-  pugi::xml_node enc = parse(encoded, render_initiate_multipart("b", "big file.bin", "u", true),
-                             "InitiateMultipartUploadResult");
+  pugi::xml_node enc =
+      parse(encoded, render_initiate_multipart("b", "big file.bin", "u", true), "InitiateMultipartUploadResult");
   EXPECT_STREQ(enc.child_value("EncodingType"), "url");
   EXPECT_STREQ(enc.child_value("Key"), "big%20file.bin");
 }
 
 TEST(Multipart, Complete) {
   pugi::xml_document doc;
-  pugi::xml_node root =
-      parse(doc, render_complete_multipart("http://examplebucket.localhost/big.bin", "examplebucket", "big.bin",
-                                           "ABC123-2"),
-            "CompleteMultipartUploadResult");
+  pugi::xml_node root = parse(
+      doc, render_complete_multipart("http://examplebucket.localhost/big.bin", "examplebucket", "big.bin", "ABC123-2"),
+      "CompleteMultipartUploadResult");
   EXPECT_EQ(child_names(root), (std::vector<std::string>{"Location", "Bucket", "Key", "ETag"}));
   EXPECT_STREQ(root.child_value("Location"), "http://examplebucket.localhost/big.bin");
   EXPECT_STREQ(root.child_value("ETag"), "\"ABC123-2\"");
 
   pugi::xml_document encoded;
-  pugi::xml_node enc = parse(encoded, render_complete_multipart("l", "b", "a/b c", "E", true),
-                             "CompleteMultipartUploadResult");
+  pugi::xml_node enc =
+      parse(encoded, render_complete_multipart("l", "b", "a/b c", "E", true), "CompleteMultipartUploadResult");
   EXPECT_EQ(child_names(enc), (std::vector<std::string>{"EncodingType", "Location", "Bucket", "Key", "ETag"}));
   EXPECT_STREQ(enc.child_value("Key"), "a%2Fb%20c");
 }
@@ -440,11 +437,11 @@ TEST(DeleteResult, VerboseQuietAndFailures) {
   EXPECT_FALSE(quiet.first_child());
 
   pugi::xml_document fail_doc;
-  pugi::xml_node failed = parse(
-      fail_doc,
-      render_delete_result(deleted, true, true,
-                           {{"x y", ErrorCode::AccessDenied, ""}, {"z", ErrorCode::InternalError, "boom"}}),
-      "DeleteResult");
+  pugi::xml_node failed =
+      parse(fail_doc,
+            render_delete_result(deleted, true, true,
+                                 {{"x y", ErrorCode::AccessDenied, ""}, {"z", ErrorCode::InternalError, "boom"}}),
+            "DeleteResult");
   EXPECT_STREQ(failed.child_value("EncodingType"), "url");
   EXPECT_FALSE(failed.child("Deleted"));
   EXPECT_EQ(values(failed, "Error", "Key"), (std::vector<std::string>{"x%20y", "z"}));

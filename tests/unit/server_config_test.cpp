@@ -16,11 +16,11 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kVariables[] = {
-    "OSSD_CONFIG",       "OSSD_ADDRESS",          "OSSD_DATA_DIR",          "OSSD_REGION",
-    "OSSD_DOMAIN",       "OSSD_TLS_CERT",         "OSSD_TLS_KEY",           "OSSD_CNAME",
-    "OSSD_IO_THREADS",   "OSSD_WORK_THREADS",     "OSSD_LOG_LEVEL",         "OSSD_ACCESS_LOG",
-    "OSSD_MAX_HEADER_BYTES", "OSSD_HEADER_TIMEOUT", "OSSD_BODY_IDLE_TIMEOUT", "OSSD_KEEPALIVE_TIMEOUT",
-    "OSSD_SHUTDOWN_GRACE", "OSSD_MAX_CONNECTIONS",
+    "OSSD_CONFIG",           "OSSD_ADDRESS",         "OSSD_DATA_DIR",          "OSSD_REGION",
+    "OSSD_DOMAIN",           "OSSD_TLS_CERT",        "OSSD_TLS_KEY",           "OSSD_CNAME",
+    "OSSD_IO_THREADS",       "OSSD_WORK_THREADS",    "OSSD_LOG_LEVEL",         "OSSD_ACCESS_LOG",
+    "OSSD_MAX_HEADER_BYTES", "OSSD_HEADER_TIMEOUT",  "OSSD_BODY_IDLE_TIMEOUT", "OSSD_KEEPALIVE_TIMEOUT",
+    "OSSD_SHUTDOWN_GRACE",   "OSSD_MAX_CONNECTIONS",
 };
 
 // CLI11 reads the process environment, so each test starts from a clean one
@@ -75,12 +75,41 @@ TEST_F(ConfigTest, DefaultsWithoutArguments) {
 TEST_F(ConfigTest, EveryFlag) {
   auto cert = write_file("c.pem", "x");
   auto key = write_file("k.pem", "x");
-  auto c = parse({"--address", "[::1]:8080", "--data-dir", "/var/lib/ossd", "--region", "oss-cn-beijing",
-                  "--domain", "oss.example.com", "--tls-cert", cert, "--tls-key", key, "--cname",
-                  "img.example.com=photos", "--cname", "cdn.example.com=assets", "--io-threads", "3",
-                  "--work-threads", "16", "--log-level", "debug", "--no-access-log", "--max-header-bytes", "32768",
-                  "--header-timeout", "5", "--body-idle-timeout", "7", "--keepalive-timeout", "9",
-                  "--shutdown-grace", "11", "--max-connections", "100"});
+  auto c = parse({"--address",
+                  "[::1]:8080",
+                  "--data-dir",
+                  "/var/lib/ossd",
+                  "--region",
+                  "oss-cn-beijing",
+                  "--domain",
+                  "oss.example.com",
+                  "--tls-cert",
+                  cert,
+                  "--tls-key",
+                  key,
+                  "--cname",
+                  "img.example.com=photos",
+                  "--cname",
+                  "cdn.example.com=assets",
+                  "--io-threads",
+                  "3",
+                  "--work-threads",
+                  "16",
+                  "--log-level",
+                  "debug",
+                  "--no-access-log",
+                  "--max-header-bytes",
+                  "32768",
+                  "--header-timeout",
+                  "5",
+                  "--body-idle-timeout",
+                  "7",
+                  "--keepalive-timeout",
+                  "9",
+                  "--shutdown-grace",
+                  "11",
+                  "--max-connections",
+                  "100"});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->address, "[::1]:8080");
   EXPECT_EQ(c->data_dir, fs::path("/var/lib/ossd"));
@@ -274,9 +303,9 @@ TEST(SplitAddress, AcceptedForms) {
 }
 
 TEST(SplitAddress, RejectedForms) {
-  for (const char* in : {"", ":9000", "127.0.0.1", "127.0.0.1:x", "127.0.0.1:+1", "127.0.0.1:65536",
-                         "1.2.3:9000", "host.example:9000", "[::1]", "[::1]:", "::1", "[127.0.0.1]:80",
-                         "localhost:-1", " 127.0.0.1:9000"}) {
+  for (const char* in :
+       {"", ":9000", "127.0.0.1", "127.0.0.1:x", "127.0.0.1:+1", "127.0.0.1:65536", "1.2.3:9000", "host.example:9000",
+        "[::1]", "[::1]:", "::1", "[127.0.0.1]:80", "localhost:-1", " 127.0.0.1:9000"}) {
     EXPECT_FALSE(split_address(in).ok()) << "'" << in << "'";
   }
 }

@@ -187,12 +187,10 @@ TEST_F(RootKeyTest, FileReadableByOthersIsRefused) {
 
 TEST_F(RootKeyTest, MalformedFilesAreRefused) {
   fs::create_directories(dir_);
-  for (const char* text : {"not json", "[]", "{}", R"({"account_id": 1234567890123456})",
-                           R"({"account_id": "123"})", R"({"account_id": "123456789012345x"})",
-                           R"({"account_id": "1234567890123456", "access_key_id": "LTAIx"})"}) {
-    {
-      std::ofstream(file()) << text;
-    }
+  for (const char* text :
+       {"not json", "[]", "{}", R"({"account_id": 1234567890123456})", R"({"account_id": "123"})",
+        R"({"account_id": "123456789012345x"})", R"({"account_id": "1234567890123456", "access_key_id": "LTAIx"})"}) {
+    { std::ofstream(file()) << text; }
     fs::permissions(file(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
     auto a = load_or_create_root_account(dir_, no_env_, random_);
     EXPECT_FALSE(a.ok()) << text;

@@ -14,20 +14,20 @@
 #include "core/result.hpp"
 #include "temp_dir.hpp"
 
-#define EXPECT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
+#define EXPECT_OK(expr) \
+  do { \
+    const auto& result_ = (expr); \
     EXPECT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
   } while (0)
-#define ASSERT_OK(expr)                                                         \
-  do {                                                                          \
-    const auto& result_ = (expr);                                               \
+#define ASSERT_OK(expr) \
+  do { \
+    const auto& result_ = (expr); \
     ASSERT_TRUE(result_.ok()) << (result_.ok() ? "" : result_.error().message); \
   } while (0)
-#define EXPECT_ERROR(expr, expected)                                                 \
-  do {                                                                               \
-    const auto& result_ = (expr);                                                    \
-    ASSERT_FALSE(result_.ok()) << "expected an error";                               \
+#define EXPECT_ERROR(expr, expected) \
+  do { \
+    const auto& result_ = (expr); \
+    ASSERT_FALSE(result_.ok()) << "expected an error"; \
     EXPECT_EQ(result_.error().code, ErrorCode::expected) << result_.error().message; \
   } while (0)
 

@@ -138,8 +138,7 @@ TEST(RpcVectors, PopCoreCasesRecomputeFromTheRecordedRequest) {
     EXPECT_EQ(rpc_signature(secret, string_to_sign), sent_signature);
     // Wrong secret, wrong method: different signature.
     EXPECT_NE(rpc_signature(secret + "x", string_to_sign), sent_signature);
-    EXPECT_NE(rpc_signature(secret, rpc_string_to_sign(method == "GET" ? "POST" : "GET", params,
-                                                        RpcEncoding::Rfc3986)),
+    EXPECT_NE(rpc_signature(secret, rpc_string_to_sign(method == "GET" ? "POST" : "GET", params, RpcEncoding::Rfc3986)),
               sent_signature);
     ++checked;
   }
@@ -168,7 +167,8 @@ TEST(RpcVectors, StsSdkCasesRecomputeWithBothEncodings) {
     // Order of arrival does not matter, and a Signature param is ignored.
     std::reverse(params.begin(), params.end());
     params.emplace_back("Signature", "ignored");
-    EXPECT_EQ(rpc_string_to_sign("POST", params, RpcEncoding::Rfc3986), expected.at("string_to_sign").get<std::string>());
+    EXPECT_EQ(rpc_string_to_sign("POST", params, RpcEncoding::Rfc3986),
+              expected.at("string_to_sign").get<std::string>());
     ++checked;
   }
   EXPECT_EQ(checked, 2);
@@ -265,9 +265,9 @@ TEST(Acs3Vectors, RecomputeFromTheRecordedRequest) {
     for (const HeaderField& h : headers) {
       if (h.name == "x-acs-content-sha256") payload_hash = h.value;
     }
-    const std::string canonical = acs3_canonical_request(request.at("method").get<std::string>(),
-                                                         request.at("pathname").get<std::string>(), query, headers,
-                                                         parsed->signed_headers, payload_hash);
+    const std::string canonical =
+        acs3_canonical_request(request.at("method").get<std::string>(), request.at("pathname").get<std::string>(),
+                               query, headers, parsed->signed_headers, payload_hash);
     EXPECT_EQ(canonical, expected.at("canonical_request").get<std::string>());
     const std::string string_to_sign = acs3_string_to_sign(canonical);
     EXPECT_EQ(string_to_sign, expected.at("string_to_sign").get<std::string>());
@@ -276,16 +276,17 @@ TEST(Acs3Vectors, RecomputeFromTheRecordedRequest) {
     EXPECT_EQ(signature, parsed->signature);
     EXPECT_EQ("ACS3-HMAC-SHA256 Credential=" + parsed->access_key_id + ",SignedHeaders=" +
                   "host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;"
-                  "x-acs-signature-nonce;x-acs-version,Signature=" + signature,
+                  "x-acs-signature-nonce;x-acs-version,Signature=" +
+                  signature,
               authorization);
 
     // Any signed header value changes the signature; the unsigned accept does not.
     for (HeaderField& h : headers) {
       const std::string original = h.value;
       h.value += "x";
-      const std::string tampered = acs3_signature(
-          secret, acs3_string_to_sign(acs3_canonical_request("POST", "/", query, headers, parsed->signed_headers,
-                                                             payload_hash)));
+      const std::string tampered =
+          acs3_signature(secret, acs3_string_to_sign(acs3_canonical_request("POST", "/", query, headers,
+                                                                            parsed->signed_headers, payload_hash)));
       if (h.name == "accept") {
         EXPECT_EQ(tampered, signature);
       } else {
@@ -302,8 +303,8 @@ TEST(Acs3Vectors, RecomputeFromTheRecordedRequest) {
 TEST(Acs3CanonicalRequest, HeadersAreFoldedTrimmedSortedAndJoined) {
   const std::vector<HeaderField> headers = {
       {"X-Acs-B", "  two  "}, {"x-acs-a", "z"}, {"X-ACS-A", "y"}, {"Accept", "json"}, {"x-acs-unsigned", "u"}};
-  const std::string canonical =
-      acs3_canonical_request("POST", "/", {{"k", ""}, {"a b", "c*d"}}, headers, {"x-acs-b", "X-Acs-A", "x-acs-c"}, "HASH");
+  const std::string canonical = acs3_canonical_request("POST", "/", {{"k", ""}, {"a b", "c*d"}}, headers,
+                                                       {"x-acs-b", "X-Acs-A", "x-acs-c"}, "HASH");
   EXPECT_EQ(canonical,
             "POST\n/\na%20b=c%2Ad&k=\n"
             "x-acs-a:y,z\nx-acs-b:two\nx-acs-c:\n\n"

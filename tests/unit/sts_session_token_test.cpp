@@ -27,7 +27,9 @@ const std::string kNonce = "nonce-12byte";  // exactly 12 bytes
 const TokenKey kOldKey{"k1", repeated_key('\x11')};
 const TokenKey kNewKey{"k2", repeated_key('\x22')};
 
-TokenKeyRing ring_of(std::vector<TokenKey> keys, std::string current) { return TokenKeyRing{std::move(keys), std::move(current)}; }
+TokenKeyRing ring_of(std::vector<TokenKey> keys, std::string current) {
+  return TokenKeyRing{std::move(keys), std::move(current)};
+}
 
 SessionClaims sample_claims() {
   SessionClaims claims;
@@ -167,7 +169,8 @@ TEST(SessionToken, TimesOutsideTheRepresentableRangeAreRefused) {
   EXPECT_FALSE(seal_session_token(claims, ring, kNonce).ok());
 
   // Sealed by hand: times that would overflow SystemTime do not open.
-  const json base = {{"ak", "STS.x"}, {"sk", "s"}, {"acct", "a"}, {"role", "r"}, {"rid", "i"}, {"sess", "n"}, {"iat", 0}};
+  const json base = {{"ak", "STS.x"}, {"sk", "s"},   {"acct", "a"}, {"role", "r"},
+                     {"rid", "i"},    {"sess", "n"}, {"iat", 0}};
   for (json exp : {json(-1), json(INT64_MAX), json(UINT64_MAX), json(7'258'118'400'001)}) {
     json claims_json = base;
     claims_json["exp"] = exp;
@@ -317,14 +320,15 @@ TEST(SessionToken, OversizedFailsBeforeDecoding) {
   expect_invalid(open_session_token(oversized, ring), "oversized");
   // A genuinely sealed token that is too long is refused too.
   std::string big_policy(6200, 'p');
-  std::string json_text = R"({"ak":"STS.x","sk":"s","acct":"a","role":"r","rid":"i","sess":"n","iat":0,"exp":1,"pol":")" +
-                          big_policy + "\"}";
+  std::string json_text =
+      R"({"ak":"STS.x","sk":"s","acct":"a","role":"r","rid":"i","sess":"n","iat":0,"exp":1,"pol":")" + big_policy +
+      "\"}";
   const std::string huge = hand_sealed(json_text, kOldKey);
   ASSERT_GT(huge.size(), kMaxSessionTokenBytes);
   expect_invalid(open_session_token(huge, ring), "sealed but oversized");
   // The same layout under the limit opens, so the refusal above is the size.
-  const std::string small = hand_sealed(
-      R"({"ak":"STS.x","sk":"s","acct":"a","role":"r","rid":"i","sess":"n","iat":0,"exp":1})", kOldKey);
+  const std::string small =
+      hand_sealed(R"({"ak":"STS.x","sk":"s","acct":"a","role":"r","rid":"i","sess":"n","iat":0,"exp":1})", kOldKey);
   EXPECT_TRUE(open_session_token(small, ring).ok());
 }
 
@@ -352,7 +356,7 @@ TEST(SessionToken, WrongVersionFails) {
 
 TEST(SessionToken, MalformedClaimsFail) {
   const TokenKeyRing ring = ring_of({kOldKey}, "k1");
-  const json complete = {{"ak", "STS.x"}, {"sk", "s"},   {"acct", "a"}, {"role", "r"},     {"rid", "i"},
+  const json complete = {{"ak", "STS.x"}, {"sk", "s"},   {"acct", "a"}, {"role", "r"}, {"rid", "i"},
                          {"sess", "n"},   {"iat", 1000}, {"exp", 2000}, {"pol", "{}"}, {"src", "x"}};
   ASSERT_TRUE(open_session_token(hand_sealed(complete.dump(), kOldKey), ring).ok());
 
@@ -409,8 +413,8 @@ TEST(CheckSession, ExpiryBoundary) {
 
 TEST(CheckSession, AccessKeyMismatchIsInvalidToken) {
   const SessionClaims claims = sample_claims();
-  for (std::string_view other : {"STS.NUabcdef012345678", "STS.NUabcdef0123456789x", "sts.NUabcdef0123456789",
-                                 "LTAI5tTestAccessKeyId", ""}) {
+  for (std::string_view other :
+       {"STS.NUabcdef012345678", "STS.NUabcdef0123456789x", "sts.NUabcdef0123456789", "LTAI5tTestAccessKeyId", ""}) {
     Status status = check_session(claims, other, claims.issued);
     ASSERT_FALSE(status.ok()) << other;
     EXPECT_EQ(status.error().code, ErrorCode::InvalidSecurityToken);

@@ -16,8 +16,7 @@ class TempDir {
  public:
   // prefix names the directory ("<prefix>-XXXXXX"), to tell suites apart.
   explicit TempDir(std::string_view prefix = "ossd-test") {
-    std::string pattern =
-        (std::filesystem::path(::testing::TempDir()) / (std::string(prefix) + "-XXXXXX")).string();
+    std::string pattern = (std::filesystem::path(::testing::TempDir()) / (std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
     path_ = pattern;
   }
