@@ -408,7 +408,8 @@ describe('memory', () => {
       assert.equal(status, 204);
       const peak = Number(readFileSync(`/proc/${own.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)\s+kB/)[1]);
       console.log(`ossd peak RSS after a 1 GiB form upload: ${(peak / 1024).toFixed(1)} MiB`);
-      assert.ok(peak < 100 * 1024, `peak RSS ${peak} KiB after a 1 GiB form upload`);
+      // Under a sanitizer (scripts/sanitize.sh) shadow memory and ASan's quarantine make RSS no measure of buffering.
+      if (!process.env.OSSD_SANITIZER) assert.ok(peak < 100 * 1024, `peak RSS ${peak} KiB after a 1 GiB form upload`);
     } finally {
       await own.stop();
     }
