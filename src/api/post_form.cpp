@@ -20,9 +20,9 @@ Error invalid(std::string message, std::string_view name = {}) {
 
 }  // namespace
 
-PostFormReader::PostFormReader(http::BodyReader& body, std::string boundary, std::size_t max_field_bytes,
+PostFormReader::PostFormReader(http::BodyReader& body, const std::string& boundary, std::size_t max_field_bytes,
                                std::size_t buffer_bytes)
-    : body_(body), parser_(std::move(boundary)), max_field_bytes_(max_field_bytes), buffer_(buffer_bytes) {}
+    : body_(body), parser_(boundary), max_field_bytes_(max_field_bytes), buffer_(buffer_bytes) {}
 
 boost::asio::awaitable<Status> PostFormReader::fill() {
   if (body_ended_) {

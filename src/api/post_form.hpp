@@ -20,7 +20,7 @@ struct PostFormFields {
 class PostFormReader final : public http::BodyReader {
  public:
   // `max_field_bytes` bounds the names and values of all text fields together.
-  PostFormReader(http::BodyReader& body, std::string boundary, std::size_t max_field_bytes,
+  PostFormReader(http::BodyReader& body, const std::string& boundary, std::size_t max_field_bytes,
                  std::size_t buffer_bytes = 256 << 10);
 
   // The text fields, stopping at the beginning of the `file` part (name

@@ -64,7 +64,7 @@ boost::asio::awaitable<Result<auth::Identity>> authenticate_post_form(RequestCon
   if (!boundary) co_return std::move(boundary).error();
 
   auto upload = std::make_shared<PostUpload>();
-  upload->reader = std::make_unique<PostFormReader>(ctx.body, std::move(boundary.value()), kMaxPostFieldBytes);
+  upload->reader = std::make_unique<PostFormReader>(ctx.body, boundary.value(), kMaxPostFieldBytes);
   auto form = co_await upload->reader->read_fields();
   if (!form) co_return std::move(form).error();
 

@@ -60,7 +60,7 @@ class RootKeyTest : public ::testing::Test {
 
   fs::path base_, dir_;
   SeededRandom random_{42};
-  const std::map<std::string, std::string> no_env_;
+  const std::map<std::string, std::string> no_env_{};
 };
 
 TEST_F(RootKeyTest, GeneratesAndStoresAnAccountOnFirstStart) {
