@@ -34,6 +34,7 @@
 #include "auth/v4_signature.hpp"
 #include "client/url_encoding.hpp"
 #include "core/time_format.hpp"
+#include "fuzz_input.hpp"
 #include "oss/addressing.hpp"
 #include "oss/subresources.hpp"
 #include "ossd/signing.hpp"
@@ -69,13 +70,6 @@ SystemTime fixed_now() {
 const oss::AddressingConfig& addressing() {
   static const oss::AddressingConfig config{.domain = "localhost", .region = "oss-cn-hangzhou"};
   return config;
-}
-
-std::string_view next_line(std::string_view& rest) {
-  const size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  return line;
 }
 
 bool is_spec_auth_error(ErrorCode code) {
@@ -342,11 +336,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 16384) return 0;  // a request head is limited long before this
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   Request received;
-  received.method = std::string(next_line(rest));
-  const std::string_view host = next_line(rest);
-  const std::string_view target = next_line(rest);
+  received.method = std::string(fuzz::next_line(rest));
+  const std::string_view host = fuzz::next_line(rest);
+  const std::string_view target = fuzz::next_line(rest);
   while (!rest.empty()) {
-    const std::string_view line = next_line(rest);
+    const std::string_view line = fuzz::next_line(rest);
     if (line.empty()) break;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;

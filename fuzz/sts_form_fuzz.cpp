@@ -32,6 +32,7 @@
 #include "core/time_format.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/secure_random.hpp"
+#include "fuzz_input.hpp"
 #include "iam/authorizer.hpp"
 #include "iam/credential_store.hpp"
 #include "iam/identity_service.hpp"
@@ -124,13 +125,6 @@ struct Iam {
     return iam;
   }
 };
-
-std::string_view next_line(std::string_view& rest) {
-  const size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  return line;
-}
 
 bool is_unreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -354,11 +348,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 70000) return 0;  // the handler reads at most kMaxRpcBody
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   Call received;
-  received.method = std::string(next_line(rest));
-  received.query = std::string(next_line(rest));
-  received.content_type = std::string(next_line(rest));
+  received.method = std::string(fuzz::next_line(rest));
+  received.query = std::string(fuzz::next_line(rest));
+  received.content_type = std::string(fuzz::next_line(rest));
   while (!rest.empty()) {
-    const std::string_view line = next_line(rest);
+    const std::string_view line = fuzz::next_line(rest);
     if (line.empty()) break;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;

@@ -1,122 +1,24 @@
-// The only translation unit that instantiates Beast's server side: compile
-// cost is paid once (about 16 s at -O2), nowhere else.
+// The server's acceptor, stop sequence and public face. The connections it
+// starts are in connection.hpp, compiled in connection_plain.cpp and
+// connection_tls.cpp.
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <mutex>
-#include <optional>
 #include <thread>
-#include <type_traits>
-#include <unordered_map>
 #include <utility>
-#include <vector>
+
+#include "http/server_state.hpp"
+#include "http/wire_rules.hpp"
 
 namespace ossd::http {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using namespace std::chrono_literals;
-
 namespace {
-
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// One reusable buffer per connection for streamed response bodies: large
-// enough that a GET of a big object costs few syscalls, small enough that
-// 20 000 connections do not matter unless they all stream at once.
-constexpr size_t kStreamChunk = size_t{256} * 1024;
-// A handler that answers before reading the whole body leaves the rest on the
-// wire; up to this much is read and dropped so the connection can be reused.
-constexpr uint64_t kDrainLimit = uint64_t{64} * 1024;
-// After the response of a connection that is closing, unread input is read
-// and dropped for a moment: closing a socket with unread data sends a RST,
-// which can destroy the response before the client has read it.
-constexpr auto kLingerTimeout = 2s;
-constexpr size_t kLingerLimit = size_t{1024} * 1024;
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
-
-// The server owns message framing; a handler cannot override it.
-bool is_framing_header(std::string_view name) {
-  return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
-}
-
-bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-// Last line of defence against response splitting: the API layer validates
-// user-supplied header values, but a CR or LF must never reach the wire, and
-// a name must be a token or the head becomes unparseable.
-bool is_safe_header(const Header& h) {
-  return !h.name.empty() && std::all_of(h.name.begin(), h.name.end(), is_token_char) &&
-         h.value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
-}
-
-bool is_http_error(const beast::error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category();
-}
-
-bool status_has_no_body(unsigned status) { return status < 200 || status == 204 || status == 304; }
-
-Error body_error(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return Error(ErrorCode::RequestTimeout, "request body idle for too long");
-  if (ec == bhttp::error::body_limit) return Error(ErrorCode::EntityTooLarge, "request body too large");
-  if (is_http_error(ec) && ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream) {
-    return Error(ErrorCode::InvalidRequest, "malformed request body: " + ec.message());
-  }
-  return Error(ErrorCode::IncompleteBody, "request body ended early: " + ec.message());
-}
-
-std::string_view default_code_name(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidRequest: return "InvalidRequest";
-    case ErrorCode::RequestHeaderTooLarge: return "RequestHeaderTooLarge";
-    case ErrorCode::RequestTimeout: return "RequestTimeout";
-    case ErrorCode::ServiceUnavailable: return "ServiceUnavailable";
-    case ErrorCode::EntityTooLarge: return "EntityTooLarge";
-    case ErrorCode::IncompleteBody: return "IncompleteBody";
-    default: return "InternalError";
-  }
-}
-
-unsigned default_status(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidRequest: return 400;
-    case ErrorCode::RequestHeaderTooLarge: return 431;
-    case ErrorCode::RequestTimeout: return 408;
-    case ErrorCode::ServiceUnavailable: return 503;
-    case ErrorCode::EntityTooLarge: return 413;
-    case ErrorCode::IncompleteBody: return 400;
-    default: return 500;
-  }
-}
 
 std::string xml_escape(std::string_view in) {
   std::string out;
@@ -145,419 +47,21 @@ Response default_error_response(ErrorCode code, const std::string& message) {
   return r;
 }
 
-// ---------------------------------------------------------------------------
+namespace detail {
+
+using namespace std::chrono_literals;
 
 namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
 
-// What the server's shutdown logic sees of a connection, whatever its stream type.
-class ConnectionBase {
- public:
-  virtual ~ConnectionBase() = default;
-  virtual asio::any_io_executor executor() = 0;
-  // Runs on the connection's strand. force=false closes it only if it is idle
-  // between requests; force=true closes it whatever it is doing.
-  virtual void on_stop(bool force) = 0;
-};
-
-// Everything the running server shares between its acceptor and connections.
-class ServerState {
- public:
-  ServerState(ServerOptions o, Handler& h)
-      : options(std::move(o)),
-        handler(h),
-        render(options.render_error ? options.render_error : ErrorRenderer(&default_error_response)) {}
-
-  Status listen();
-  void run();
-  void request_stop();
-
-  ServerOptions options;
-  Handler& handler;
-  ErrorRenderer render;
-
-  // One io_context per I/O thread, each run by exactly one thread: a
-  // connection lives on one of them for its whole life, so its handlers never
-  // need a strand and threads do not wake each other for its work. The first
-  // context also runs the acceptor and the stop sequence.
-  asio::io_context ioc{1};
-  std::vector<std::unique_ptr<asio::io_context>> more_contexts;
-  size_t next_context = 0;  // round-robin choice; only the accept loop uses it
-  // The acceptor, the grace timer and the stop sequence share one strand.
-  asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
-  tcp::acceptor acceptor{control};
-  asio::steady_timer grace{control};
-  std::optional<asio::ssl::context> tls;
-  uint16_t port = 0;
-
-  std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> open{0}, accepted{0}, rejected{0}, requests{0};
-
-  std::mutex mu;
-  std::unordered_map<uint64_t, std::weak_ptr<ConnectionBase>> connections;  // guarded by mu
-  uint64_t next_id = 0;                                                     // guarded by mu
-
-  asio::awaitable<void> accept_loop();
-  asio::io_context& context_for_next_connection();
-  void start_connection(tcp::socket socket);
-  void connection_closed(uint64_t id);
-  void begin_stop();
-  void broadcast_stop(bool force);
-};
-
-// One client connection: a coroutine that reads a head, hands the request to
-// the handler with a body reader over the same parser, writes the response,
-// and loops while the connection stays reusable.
-template <class Stream>
-class Connection final : public ConnectionBase {
- public:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
-  template <class... Args>
-  Connection(ServerState& server, uint64_t id, std::string remote, Args&&... args)
-      : server_(server), id_(id), remote_(std::move(remote)), stream_(std::forward<Args>(args)...) {}
-
-  asio::any_io_executor executor() override { return stream_.get_executor(); }
-
-  void on_stop(bool force) override {
-    stop_requested_ = true;
-    if (force || phase_ == Phase::Idle) {
-      beast::get_lowest_layer(stream_).close();
-    }
-  }
-
-  asio::awaitable<void> run(std::shared_ptr<Connection> self);
-
- private:
-  enum class Phase { Handshake, Idle, ReadingHead, Busy };
-
-  class Body;
-
-  auto& lowest() { return beast::get_lowest_layer(stream_); }
-  const ServerLimits& limits() const { return server_.options.limits; }
-
-  asio::awaitable<bool> serve_one();
-  asio::awaitable<void> send_server_error(ErrorCode code, std::string message);
-  asio::awaitable<bool> write_response(Response& res, unsigned version, bool head, bool keep);
-  asio::awaitable<bool> drain_body();
-  asio::awaitable<void> close();
-
-  ServerState& server_;
-  uint64_t id_;
-  std::string remote_;
-  Stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
-  Phase phase_ = Phase::Handshake;
-  bool stop_requested_ = false;
-};
-
-// Pulls body bytes straight from the parser into the handler's buffer, so
-// the body is never held whole by the server.
-template <class Stream>
-class Connection<Stream>::Body final : public BodyReader {
- public:
-  Body(Connection& c, bool expect_continue) : c_(c), expect_continue_(expect_continue) {}
-
-  asio::awaitable<Result<size_t>> read_some(std::span<char> out) override {
-    if (error_) co_return *error_;
-    auto& parser = *c_.parser_;
-    if (parser.is_done()) co_return size_t{0};
-    if (out.empty()) co_return Error(ErrorCode::InternalError, "BodyReader::read_some called with an empty buffer");
-
-    if (expect_continue_ && !continue_sent_) {
-      // The client waits for this before sending the body; it is sent only
-      // now so that a handler that rejects the request spares the upload.
-      continue_sent_ = true;
-      c_.lowest().expires_after(c_.limits().body_idle_timeout);
-      auto [ec, n] = co_await asio::async_write(c_.stream_, asio::buffer(kContinue), use_tuple);
-      if (ec) co_return fail(ec);
-    }
-
-    for (;;) {
-      auto& body = parser.get().body();
-      body.data = out.data();
-      body.size = out.size();
-      c_.lowest().expires_after(c_.limits().body_idle_timeout);
-      auto [ec, consumed] = co_await bhttp::async_read_some(c_.stream_, c_.buffer_, parser, use_tuple);
-      (void)consumed;
-      size_t got = out.size() - body.size;
-      body.data = nullptr;  // the handler's buffer is not ours after this call
-      body.size = 0;
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) {
-        if (got > 0) {
-          error_ = body_error(ec);  // deliver the bytes now, the error on the next call
-          co_return got;
-        }
-        co_return fail(ec);
-      }
-      if (got > 0 || parser.is_done()) co_return got;
-    }
-  }
-
-  bool finished() const override { return c_.parser_->is_done(); }
-
-  bool failed() const { return error_.has_value(); }
-  bool continue_pending() const { return expect_continue_ && !continue_sent_; }
-
- private:
-  Error fail(const beast::error_code& ec) {
-    spdlog::debug("http: body read from {} failed: {}", c_.remote_, ec.message());
-    error_ = body_error(ec);
-    return *error_;
-  }
-
-  Connection& c_;
-  bool expect_continue_;
-  bool continue_sent_ = false;
-  std::optional<Error> error_;
-};
-
-template <class Stream>
-asio::awaitable<void> Connection<Stream>::run(std::shared_ptr<Connection> self) {
-  (void)self;  // keeps the connection alive for as long as this coroutine runs
-
-  if constexpr (kTls) {
-    lowest().expires_after(limits().header_timeout);
-    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_tuple);
-    if (ec) {
-      spdlog::debug("http: TLS handshake with {} failed: {}", remote_, ec.message());
-      lowest().close();
-      server_.connection_closed(id_);
-      co_return;
-    }
-  }
-
-  for (bool first = true;; first = false) {
-    if (stop_requested_ || server_.stopping.load()) break;
-
-    // Wait for the first byte of the next request apart from reading the
-    // head, so that an idle keep-alive connection and a slow head get their
-    // own timeouts and a shutdown closes only the idle ones.
-    phase_ = Phase::Idle;
-    if (buffer_.size() == 0) {
-      lowest().expires_after(first ? limits().header_timeout : limits().keepalive_idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
-      if (ec) {
-        spdlog::debug("http: connection from {} ends while idle: {}", remote_, ec.message());
-        break;
-      }
-      buffer_.commit(n);
-    }
-
-    phase_ = Phase::ReadingHead;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(limits().max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(boost::none);  // the API layer knows the per-operation limits
-    lowest().expires_after(limits().header_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, use_tuple);
-    (void)n;
-    if (ec) {
-      if (ec == bhttp::error::header_limit) {
-        co_await send_server_error(ErrorCode::RequestHeaderTooLarge, "The request headers are too large.");
-      } else if (is_http_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-        co_await send_server_error(ErrorCode::InvalidRequest, "Malformed HTTP request: " + ec.message());
-      } else {
-        spdlog::debug("http: reading a request head from {} failed: {}", remote_, ec.message());
-        lowest().close();
-      }
-      break;
-    }
-
-    phase_ = Phase::Busy;
-    bool keep = co_await serve_one();
-    if (!keep) break;
-  }
-
-  co_await close();
-  server_.connection_closed(id_);
-}
-
-template <class Stream>
-asio::awaitable<bool> Connection<Stream>::serve_one() {
-  auto& msg = parser_->get();
-  Request request;
-  request.method = std::string(msg.method_string());
-  request.target = std::string(msg.target());
-  request.headers.reserve(std::distance(msg.begin(), msg.end()));
-  for (const auto& field : msg) {
-    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  if (auto cl = parser_->content_length()) request.content_length = *cl;
-  request.chunked = parser_->chunked();
-  request.remote_address = remote_;
-  request.secure = kTls;
-
-  const bool head = msg.method() == bhttp::verb::head;
-  const unsigned version = msg.version();
-  const bool expect_continue = version >= 11 && iequals(msg[bhttp::field::expect], "100-continue");
-
-  Body body(*this, expect_continue);
-  Response response;
-  try {
-    response = co_await server_.handler.handle(request, body);
-  } catch (const std::exception& e) {
-    // A handler should return errors as responses; an exception here is a
-    // bug, but it must cost one request, not the process.
-    // The path only: a signed URL's query carries its signature and security token.
-    spdlog::error("http: handler threw on {} {}: {}", request.method,
-                  std::string_view(request.target).substr(0, request.target.find('?')), e.what());
-    response = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
-  }
-
-  bool body_done = parser_->is_done();
-  if (!body_done && !body.failed() && !body.continue_pending()) body_done = co_await drain_body();
-
-  bool keep = msg.keep_alive() && body_done && !body.failed() && !stop_requested_ && !server_.stopping.load();
-  bool written = co_await write_response(response, version, head, keep);
-  co_return written&& keep;
-}
-
-template <class Stream>
-asio::awaitable<bool> Connection<Stream>::drain_body() {
-  auto& parser = *parser_;
-  if (auto remaining = parser.content_length_remaining(); remaining && *remaining > kDrainLimit) co_return false;
-  std::array<char, 8192> scratch;
-  uint64_t dropped = 0;
-  while (!parser.is_done() && dropped <= kDrainLimit) {
-    parser.get().body().data = scratch.data();
-    parser.get().body().size = scratch.size();
-    lowest().expires_after(std::min<std::chrono::seconds>(limits().body_idle_timeout, 5s));
-    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, use_tuple);
-    (void)n;
-    dropped += scratch.size() - parser.get().body().size;
-    parser.get().body().data = nullptr;
-    parser.get().body().size = 0;
-    if (ec && ec != bhttp::error::need_buffer) co_return false;
-  }
-  co_return parser.is_done();
-}
-
-template <class Stream>
-asio::awaitable<void> Connection<Stream>::send_server_error(ErrorCode code, std::string message) {
-  spdlog::debug("http: {} from {}: {}", default_code_name(code), remote_, message);
-  Response response = server_.render(code, std::move(message));
-  // NOLINTNEXTLINE(bugprone-use-after-move): clang-tidy 14 sees the coroutine's own copy of `message` at co_await
-  co_await write_response(response, 11, false, false);
-}
-
-template <class Stream>
-asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned version, bool head, bool keep) {
-  server_.requests.fetch_add(1, std::memory_order_relaxed);
-
-  if (res.stream && !res.content_length) {
-    spdlog::error("http: handler returned a streamed body without content_length");
-    res = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
-    keep = false;
-  }
-
-  if (res.status < 100 || res.status > 999) {
-    spdlog::error("http: handler returned status {}", res.status);
-    res = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
-    keep = false;
-  }
-
-  bhttp::response<bhttp::empty_body> header;
-  header.version(version == 10 ? 10 : 11);
-  header.result(res.status);
-  for (const auto& h : res.headers) {
-    if (is_framing_header(h.name)) continue;
-    if (!is_safe_header(h)) {
-      spdlog::warn("http: dropped an invalid response header '{}'", h.name);
-      continue;
-    }
-    try {
-      header.insert(h.name, h.value);
-    } catch (const std::exception& e) {  // Beast rejects oversized fields by throwing
-      spdlog::warn("http: dropped response header '{}': {}", h.name, e.what());
-    }
-  }
-  header.keep_alive(keep);
-
-  const bool no_body = status_has_no_body(res.status);
-  // A HEAD (or 304) response announces the length a GET would have;
-  // otherwise the length is what is actually sent.
-  const uint64_t length = res.stream          ? *res.content_length
-                          : (head || no_body) ? res.content_length.value_or(res.body.size())
-                                              : res.body.size();
-  if (!no_body || res.content_length) header.content_length(length);
-  const bool send_body = !head && !no_body && length > 0;
-
-  if (!send_body || res.stream) {
-    lowest().expires_after(limits().body_idle_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream_, header, use_tuple);
-    (void)n;
-    if (ec) {
-      spdlog::debug("http: writing a response head to {} failed: {}", remote_, ec.message());
-      co_return false;
-    }
-    if (!send_body) co_return true;
-
-    // Sized to the body and freed with the response: an idle keep-alive
-    // connection holds no buffer, and a small GET does not touch 256 KiB.
-    const size_t chunk_size = static_cast<size_t>(std::min<uint64_t>(kStreamChunk, length));
-    auto chunk = std::make_unique_for_overwrite<char[]>(chunk_size);
-    uint64_t sent = 0;
-    while (sent < length) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk_size, length - sent));
-      Result<size_t> got = co_await res.stream->read_some({chunk.get(), want});
-      if (!got.ok() || *got == 0) {
-        // The head promised `length` bytes: the only honest signal left is
-        // to cut the connection so the client sees a short body.
-        spdlog::warn("http: response body source for {} stopped at {} of {} bytes: {}", remote_, sent, length,
-                     got.ok() ? std::string("early end") : got.error().message);
-        co_return false;
-      }
-      lowest().expires_after(limits().body_idle_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(chunk.get(), *got), use_tuple);
-      (void)wn;
-      if (wec) {
-        spdlog::debug("http: writing a response body to {} failed: {}", remote_, wec.message());
-        co_return false;
-      }
-      sent += *got;
-    }
-    co_return true;
-  }
-
-  bhttp::response<bhttp::string_body> full(std::move(header.base()), std::move(res.body));
-  lowest().expires_after(limits().body_idle_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, full, use_tuple);
-  (void)n;
-  if (ec) {
-    spdlog::debug("http: writing a response to {} failed: {}", remote_, ec.message());
-    co_return false;
-  }
-  co_return true;
-}
-
-template <class Stream>
-asio::awaitable<void> Connection<Stream>::close() {
-  auto& low = lowest();
-  if (!low.socket().is_open()) co_return;
-  beast::error_code ec;
-  if constexpr (kTls) {
-    low.expires_after(kLingerTimeout);
-    auto [sec] = co_await stream_.async_shutdown(use_tuple);
-    (void)sec;
-  } else {
-    low.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::array<char, 16384> scratch;
-    size_t dropped = 0;
-    low.expires_after(kLingerTimeout);
-    while (dropped < kLingerLimit) {
-      auto [rec, n] = co_await low.async_read_some(asio::buffer(scratch), use_tuple);
-      if (rec) break;
-      dropped += n;
-    }
-  }
-  low.close();
-}
-
-// ---------------------------------------------------------------------------
+ServerState::ServerState(ServerOptions o, Handler& h)
+    : options(std::move(o)),
+      handler(h),
+      render(options.render_error ? options.render_error : ErrorRenderer(&default_error_response)) {}
 
 Status ServerState::listen() {
-  beast::error_code ec;
+  boost::system::error_code ec;
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
       return Error(ErrorCode::InvalidArgument, "TLS needs both a certificate and a key file");
@@ -648,7 +152,7 @@ asio::awaitable<void> ServerState::accept_loop() {
     if (open.load() >= options.limits.max_connections) {
       rejected.fetch_add(1, std::memory_order_relaxed);
       spdlog::debug("http: connection limit {} reached, closing a new connection", options.limits.max_connections);
-      beast::error_code ignored;
+      boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
@@ -657,48 +161,43 @@ asio::awaitable<void> ServerState::accept_loop() {
 }
 
 void ServerState::start_connection(tcp::socket socket) {
-  beast::error_code ec;
+  boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto peer = socket.remote_endpoint(ec);
   std::string remote = ec ? std::string() : peer.address().to_string();
 
   uint64_t id;
   {
-    std::lock_guard lock(mu);
-    id = next_id++;
+    std::lock_guard lock(mu_);
+    id = next_id_++;
   }
   open.fetch_add(1);
 
-  auto spawn = [&](auto connection) {
-    {
-      std::lock_guard lock(mu);
-      connections.emplace(id, connection);
-    }
-    auto ex = connection->executor();
-    asio::co_spawn(ex, connection->run(connection), [this, id](const std::exception_ptr& e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("http: connection failed: {}", ex.what());
-      }
-      connection_closed(id);
-    });
-  };
-  if (tls) {
-    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-    spawn(std::make_shared<Connection<TlsStream>>(*this, id, std::move(remote), std::move(socket), *tls));
-  } else {
-    spawn(std::make_shared<Connection<beast::tcp_stream>>(*this, id, std::move(remote), std::move(socket)));
+  std::shared_ptr<ConnectionBase> connection =
+      tls ? make_tls_connection(*this, id, std::move(remote), std::move(socket), *tls)
+          : make_plain_connection(*this, id, std::move(remote), std::move(socket));
+  {
+    std::lock_guard lock(mu_);
+    connections_.emplace(id, connection);
   }
+  auto executor = connection->executor();
+  asio::co_spawn(executor, connection->run(connection), [this, id](const std::exception_ptr& e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("http: connection failed: {}", ex.what());
+    }
+    connection_closed(id);
+  });
 }
 
 void ServerState::connection_closed(uint64_t id) {
   bool last = false;
   {
-    std::lock_guard lock(mu);
-    if (connections.erase(id) == 0) return;
-    last = connections.empty() && stopping.load();
+    std::lock_guard lock(mu_);
+    if (connections_.erase(id) == 0) return;
+    last = connections_.empty() && stopping.load();
   }
   open.fetch_sub(1);
   if (last) asio::post(control, [this] { grace.cancel(); });
@@ -710,14 +209,14 @@ void ServerState::request_stop() {
 }
 
 void ServerState::begin_stop() {
-  beast::error_code ec;
+  boost::system::error_code ec;
   acceptor.close(ec);
   {
-    std::lock_guard lock(mu);
-    if (connections.empty()) return;
+    std::lock_guard lock(mu_);
+    if (connections_.empty()) return;
   }
   grace.expires_after(options.limits.shutdown_grace);
-  grace.async_wait([this](beast::error_code wait_ec) {
+  grace.async_wait([this](boost::system::error_code wait_ec) {
     if (wait_ec) return;  // cancelled: every connection finished in time
     spdlog::warn("http: shutdown grace period over, closing the remaining connections");
     broadcast_stop(true);
@@ -728,8 +227,8 @@ void ServerState::begin_stop() {
 void ServerState::broadcast_stop(bool force) {
   std::vector<std::shared_ptr<ConnectionBase>> live;
   {
-    std::lock_guard lock(mu);
-    for (auto& [id, weak] : connections) {
+    std::lock_guard lock(mu_);
+    for (auto& [id, weak] : connections_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));
     }
   }
@@ -738,11 +237,11 @@ void ServerState::broadcast_stop(bool force) {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 // ---------------------------------------------------------------------------
 
-class Server::Impl : public ServerState {
+class Server::Impl : public detail::ServerState {
  public:
   using ServerState::ServerState;
 };

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/strings.hpp"
+#include "iam/generation_watch.hpp"
 #include "iam/request_facts.hpp"
 #include "iam/system_policies.hpp"
 
@@ -123,13 +124,10 @@ AccessDecision decide_for_owner(const policy::Facts& facts, const policy::Docume
 struct Authorizer::State {
   meta::IdentityStore& store;
   const std::string account_id;
-  const std::chrono::milliseconds generation_poll;
   std::unordered_map<std::string, DocumentPtr> system_documents;  // parsed once, never change
 
+  GenerationWatch<SteadyClock::time_point> generation;
   std::mutex mutex;
-  bool generation_known = false;
-  int64_t generation = 0;
-  SteadyClock::time_point generation_checked{};
   // Bumped whenever the caches are dropped, so a load that started before
   // does not put stale policies back.
   uint64_t epoch = 0;
@@ -139,7 +137,7 @@ struct Authorizer::State {
   std::unordered_map<std::string, DocumentPtr> session_documents;  // by JSON text; null = unreadable
 
   State(meta::IdentityStore& s, std::string account, std::chrono::milliseconds poll)
-      : store(s), account_id(std::move(account)), generation_poll(poll) {
+      : store(s), account_id(std::move(account)), generation(s, poll) {
     for (const SystemPolicy& system : system_policies()) {
       auto parsed = policy::parse(system.document);
       // The documents are constants of this program; one that does not parse
@@ -156,26 +154,13 @@ struct Authorizer::State {
     ++epoch;
   }
 
-  // Re-reads the store's generation when the last look is older than the
-  // poll interval, and drops every cache when it moved.
+  // Drops every cache when the store's generation has moved.
   Status refresh() {
-    const auto now = SteadyClock::now();
-    {
+    auto moved = generation.poll(SteadyClock::now());
+    if (!moved) return std::move(moved).error();
+    if (moved.value()) {
       std::lock_guard lock(mutex);
-      if (generation_known && now - generation_checked < generation_poll) return ok_status();
-      // Claim this poll so concurrent callers do not all read the store.
-      generation_checked = now;
-    }
-    auto current = store.generation();
-    std::lock_guard lock(mutex);
-    if (!current) {
-      generation_known = false;
-      return std::move(current).error();
-    }
-    if (!generation_known || current.value() != generation) {
       drop_caches_locked();
-      generation = current.value();
-      generation_known = true;
     }
     return ok_status();
   }
@@ -298,9 +283,9 @@ Authorizer::Authorizer(meta::IdentityStore& store, std::string account_id, std::
 Authorizer::~Authorizer() = default;
 
 void Authorizer::invalidate() {
+  state_->generation.forget();
   std::lock_guard lock(state_->mutex);
   state_->drop_caches_locked();
-  state_->generation_known = false;
 }
 
 Result<AccessDecision> Authorizer::decide(const auth::Identity& identity, policy::Facts facts,

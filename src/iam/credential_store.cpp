@@ -10,9 +10,7 @@ namespace ossd::iam {
 
 struct CredentialStore::Cache {
   std::mutex mutex;
-  uint64_t epoch = 0;                 // bumped by every invalidation; loads begun earlier are not cached
-  std::optional<int64_t> generation;  // the store generation the cache reflects
-  SystemTime next_poll{};
+  uint64_t epoch = 0;  // bumped by every invalidation; loads begun earlier are not cached
   std::unordered_map<std::string, std::optional<auth::Credential>> keys;
   std::unordered_map<std::string, std::string> role_ids;  // role name -> id, "" = no such role
   size_t keyed = 0;                                       // entries of `keys` that carry SigningKeys
@@ -37,7 +35,8 @@ CredentialStore::CredentialStore(auth::Credential root, meta::IdentityStore& sto
       keys_(keys),
       clock_(clock),
       options_(options),
-      cache_(std::make_unique<Cache>()) {
+      cache_(std::make_unique<Cache>()),
+      generation_(store, std::chrono::duration_cast<SystemTime::duration>(options.poll_interval)) {
   root_.kind = auth::PrincipalKind::Account;
   if (root_.principal.empty()) root_.principal = "root";
   if (!root_.signing_keys) root_.signing_keys = std::make_shared<const auth::SigningKeys>(root_.secret);
@@ -51,25 +50,15 @@ void CredentialStore::invalidate() {
 }
 
 void CredentialStore::poll_generation() const {
-  const SystemTime now = clock_.now();
+  auto moved = generation_.poll(clock_.now());
+  // A failed read keeps the cache serving; the next read is due an interval later.
+  if (!moved || !moved.value()) return;
   {
     std::lock_guard lock(cache_->mutex);
-    if (now < cache_->next_poll) return;
-    cache_->next_poll = now + options_.poll_interval;
-  }
-  auto generation = store_.generation();
-  if (!generation) return;  // keep serving from the cache; the next poll tries again
-  bool changed = false;
-  {
-    std::lock_guard lock(cache_->mutex);
-    if (cache_->generation != generation.value()) {
-      changed = cache_->generation.has_value();
-      cache_->generation = generation.value();
-      if (changed) cache_->clear();
-    }
+    cache_->clear();
   }
   // Another process may have rotated the STS key.
-  if (changed) (void)keys_.reload();
+  (void)keys_.reload();
 }
 
 std::optional<auth::Credential> CredentialStore::load_key(std::string_view access_key_id, bool& cacheable) const {

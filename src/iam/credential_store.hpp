@@ -20,6 +20,7 @@
 
 #include "auth/credential.hpp"
 #include "core/clock.hpp"
+#include "iam/generation_watch.hpp"
 #include "iam/secret_box.hpp"
 #include "iam/token_keys.hpp"
 #include "meta/identity_store.hpp"
@@ -70,6 +71,7 @@ class CredentialStore final : public auth::CredentialLookup {
   const Clock& clock_;
   CredentialStoreOptions options_;
   std::unique_ptr<Cache> cache_;
+  mutable GenerationWatch<SystemTime> generation_;
 };
 
 }  // namespace ossd::iam

@@ -8,6 +8,7 @@
 #include "core/time_format.hpp"
 #include "crypto/aead.hpp"
 #include "iam/authorizer.hpp"
+#include "iam/generation_watch.hpp"
 #include "iam/prefetched_random.hpp"
 #include "iam/random_text.hpp"
 #include "iam/rpc_error.hpp"
@@ -92,52 +93,35 @@ constexpr size_t kAssumeRoleRandomBytes = 64 + 64 + crypto::kAeadNonceBytes;
 
 }  // namespace
 
-// Roles by name, dropped when the store generation moves (polled at most once
+// Roles by name, dropped when the store generation moves (read at most once
 // per options.generation_poll, timed by the calls' own clock) or when
-// invalidate() is called; the same scheme as Authorizer::State.
+// invalidate() is called.
 struct StsService::RoleCache {
   meta::IdentityStore& store;
   const StsServiceOptions options;
 
+  GenerationWatch<SystemTime> generation;
   std::mutex mutex;
-  bool generation_known = false;
-  int64_t generation = 0;
-  SystemTime last_poll{};
   // Bumped whenever the cache is dropped, so a load that started before does
   // not put a stale role back.
   uint64_t epoch = 0;
   std::unordered_map<std::string, CachedRolePtr> roles;
 
-  RoleCache(meta::IdentityStore& s, StsServiceOptions o) : store(s), options(o) {}
-
-  bool poll_due_locked(SystemTime now) const {
-    // A clock that stepped back polls too, rather than waiting for it to catch up.
-    return !generation_known || now < last_poll || now - last_poll >= options.generation_poll;
-  }
+  RoleCache(meta::IdentityStore& s, StsServiceOptions o)
+      : store(s), options(o), generation(s, std::chrono::duration_cast<SystemTime::duration>(o.generation_poll)) {}
 
   void drop_locked() {
     roles.clear();
     ++epoch;
   }
 
-  // Blocking: re-reads the generation when a poll is due and drops the cache
-  // when it moved.
+  // Blocking: drops the cache when the store's generation has moved.
   Status refresh(SystemTime now) {
-    {
+    auto moved = generation.poll(now);
+    if (!moved) return std::move(moved).error();
+    if (moved.value()) {
       std::lock_guard lock(mutex);
-      if (!poll_due_locked(now)) return ok_status();
-      last_poll = now;  // claim this poll so concurrent callers do not all read the store
-    }
-    auto current = store.generation();
-    std::lock_guard lock(mutex);
-    if (!current) {
-      generation_known = false;
-      return std::move(current).error();
-    }
-    if (!generation_known || current.value() != generation) {
       drop_locked();
-      generation = current.value();
-      generation_known = true;
     }
     return ok_status();
   }
@@ -145,8 +129,8 @@ struct StsService::RoleCache {
   // Never blocks: the cached role, or null when only the store can say
   // (not cached, or a generation poll is due).
   CachedRolePtr find_fresh(const std::string& name, SystemTime now) {
+    if (generation.due(now)) return nullptr;
     std::lock_guard lock(mutex);
-    if (poll_due_locked(now)) return nullptr;
     auto it = roles.find(name);
     return it == roles.end() ? nullptr : it->second;
   }
@@ -172,9 +156,9 @@ struct StsService::RoleCache {
   }
 
   void invalidate() {
+    generation.forget();
     std::lock_guard lock(mutex);
     drop_locked();
-    generation_known = false;
   }
 };
 
