@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "crypto/crc64.hpp"
+#include "meta/listing.hpp"
 #include "meta/sqlite_codec.hpp"
 #include "meta/sqlite_connection.hpp"
-#include "meta/sqlite_listing.hpp"
 #include "meta/sqlite_schema.hpp"
 
 namespace ossd::meta {
@@ -623,9 +623,6 @@ class SqliteMetadataStore final : public MetadataStore {
     using Seek = listing::Seek<ObjectSummary>;
     return read([&](Connection& c) -> Result<ListResult> {
       if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
-      const bool marker_inside = !query.start_after.empty() && query.start_after >= query.prefix;
-      Seek start = marker_inside ? Seek{Seek::Mode::AfterKey, query.start_after, std::nullopt}
-                                 : Seek{Seek::Mode::FromKey, query.prefix, std::nullopt};
       auto fetch = [&](const Seek& seek, const std::optional<std::string>& upper,
                        size_t limit) -> Result<std::vector<ObjectSummary>> {
         auto q = c.query(object_scan_sql(seek.mode, upper.has_value()));
@@ -642,18 +639,7 @@ class SqliteMetadataStore final : public MetadataStore {
         }
         return rows;
       };
-      auto page = listing::skip_scan<ObjectSummary>({query.prefix, query.delimiter, query.start_after, query.max_keys},
-                                                    std::move(start), fetch,
-                                                    [](const ObjectSummary& s) -> const std::string& { return s.key; });
-      if (!page.ok()) return std::move(page).error();
-      ListResult result;
-      result.objects = std::move(page->rows);
-      result.common_prefixes = std::move(page->common_prefixes);
-      result.truncated = page->truncated;
-      if (result.truncated) {
-        result.next_marker = page->last_is_common_prefix ? result.common_prefixes.back() : result.objects.back().key;
-      }
-      return result;
+      return listing::list_objects_page(query, fetch);
     });
   }
 
@@ -813,23 +799,7 @@ class SqliteMetadataStore final : public MetadataStore {
         }
         return rows;
       };
-      auto page = listing::skip_scan<UploadRecord>({query.prefix, query.delimiter, query.key_marker, query.max_uploads},
-                                                   std::move(start).value(), fetch,
-                                                   [](const UploadRecord& u) -> const std::string& { return u.key; });
-      if (!page.ok()) return std::move(page).error();
-      UploadListResult result;
-      result.uploads = std::move(page->rows);
-      result.common_prefixes = std::move(page->common_prefixes);
-      result.truncated = page->truncated;
-      if (result.truncated) {
-        if (page->last_is_common_prefix) {
-          result.next_key_marker = result.common_prefixes.back();
-        } else {
-          result.next_key_marker = result.uploads.back().key;
-          result.next_upload_id_marker = result.uploads.back().upload_id;
-        }
-      }
-      return result;
+      return listing::list_uploads_page(query, std::move(start).value(), fetch);
     });
   }
 

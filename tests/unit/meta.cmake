@@ -4,6 +4,9 @@ ossd_unit_test(meta_tests
     ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_listing_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_codec_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_pg_codec_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_pg_store_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/pg_test_cluster.cpp
   LIBS ossd_meta Threads::Threads)
 
 ossd_unit_test(service_orphan_tests

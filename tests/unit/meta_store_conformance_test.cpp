@@ -1,6 +1,6 @@
 // MetadataStore conformance: written against the interface only, run against
-// every implementation listed in INSTANTIATE_TEST_SUITE_P at the bottom. A new
-// store (PostgreSQL) joins by adding a StoreFactory there.
+// every implementation listed in INSTANTIATE_TEST_SUITE_P at the bottom (SQLite,
+// and PostgreSQL on a throwaway cluster, pg_test_cluster.hpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,7 +19,9 @@
 
 #include "crypto/crc64.hpp"
 #include "meta/metadata_store.hpp"
+#include "meta/pg_store.hpp"
 #include "meta/sqlite_store.hpp"
+#include "pg_test_cluster.hpp"
 #include "store_test_support.hpp"
 
 namespace ossd::meta {
@@ -475,6 +477,7 @@ class ListingConformance : public MetadataStoreConformance {
  protected:
   void SetUp() override {
     MetadataStoreConformance::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     make_bucket("b");
     make_bucket("other");
     put(object("other", "a/b"));  // never listed from b
@@ -1112,6 +1115,14 @@ TEST_P(MetadataStoreConformance, ConcurrentAppendsAndPutsLoseNothing) {
 std::vector<StoreFactory> store_factories() {
   return {
       {"Sqlite", [](const fs::path& dir) { return open_sqlite_store(dir / "meta.db"); }},
+      // One database per test directory on the binary's throwaway cluster.
+      {"Postgres",
+       [](const fs::path& dir) -> Result<std::unique_ptr<MetadataStore>> {
+         auto conninfo = ossd::test::pg_test_conninfo_for(dir);
+         if (!conninfo.ok()) return std::move(conninfo).error();
+         return open_pg_metadata_store(*conninfo);
+       },
+       ossd::test::postgres_skip_reason},
   };
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -42,6 +43,9 @@ struct StoreFactory {
   // Opens the store whose data lives under dir; opening the same dir again
   // must see the same data (persistence).
   std::function<Result<std::unique_ptr<Store>>(const fs::path& dir)> open;
+  // When set and it gives a reason, the implementation's tests are skipped
+  // (a server-backed store on a machine without that server, on purpose).
+  std::function<std::optional<std::string>()> skip_reason;
 };
 
 template <class Store>
@@ -60,7 +64,12 @@ std::string factory_name(const ::testing::TestParamInfo<StoreFactory<Store>>& in
 template <class Store>
 class StoreConformance : public ::testing::TestWithParam<StoreFactory<Store>> {
  protected:
-  void SetUp() override { reopen(); }
+  void SetUp() override {
+    if (const auto& skip_reason = this->GetParam().skip_reason) {
+      if (std::optional<std::string> why = skip_reason()) GTEST_SKIP() << *why;
+    }
+    reopen();
+  }
   void TearDown() override { store_.reset(); }
 
   void reopen() {

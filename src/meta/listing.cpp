@@ -1,4 +1,4 @@
-#include "meta/sqlite_listing.hpp"
+#include "meta/listing.hpp"
 
 namespace ossd::meta::listing {
 

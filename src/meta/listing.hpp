@@ -3,8 +3,8 @@
 // from a range-scan callback over an ordered index, and a key that belongs to
 // a common prefix makes the scan jump past the whole group with one seek. A
 // page therefore costs O(entries returned) seeks and row reads, however many
-// keys hide under each common prefix. (Nothing here is SQLite-specific; a
-// PostgreSQL store can reuse it as is.)
+// keys hide under each common prefix. The SQLite and PostgreSQL stores both
+// list through list_objects_page and list_uploads_page at the bottom.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "meta/records.hpp"
 
 namespace ossd::meta::listing {
 
@@ -116,6 +117,55 @@ Result<Page<Row>> skip_scan(const PageRequest& request, Seek<Row> seek, Fetch&& 
     seek = Seek<Row>{Seek<Row>::Mode::AfterRow, key_of(page.rows.back()), page.rows.back()};
     batch = std::min(limit * 2, kMaxBatch);
   }
+}
+
+// A ListObjects page over any store: fetch(const Seek<ObjectSummary>&,
+// upper_exclusive, limit) reads the bucket's rows as skip_scan describes.
+template <class Fetch>
+Result<ListResult> list_objects_page(const ListQuery& query, Fetch&& fetch) {
+  using ObjectSeek = Seek<ObjectSummary>;
+  // A marker inside the prefix's range resumes after it; any other marker is
+  // either before the range (start at the prefix) or past it (nothing left,
+  // which skip_scan finds by itself).
+  const bool marker_inside = !query.start_after.empty() && query.start_after >= query.prefix;
+  ObjectSeek start = marker_inside ? ObjectSeek{ObjectSeek::Mode::AfterKey, query.start_after, std::nullopt}
+                                   : ObjectSeek{ObjectSeek::Mode::FromKey, query.prefix, std::nullopt};
+  auto page = skip_scan<ObjectSummary>({query.prefix, query.delimiter, query.start_after, query.max_keys},
+                                       std::move(start), std::forward<Fetch>(fetch),
+                                       [](const ObjectSummary& s) -> const std::string& { return s.key; });
+  if (!page.ok()) return std::move(page).error();
+  ListResult result;
+  result.objects = std::move(page->rows);
+  result.common_prefixes = std::move(page->common_prefixes);
+  result.truncated = page->truncated;
+  if (result.truncated) {
+    result.next_marker = page->last_is_common_prefix ? result.common_prefixes.back() : result.objects.back().key;
+  }
+  return result;
+}
+
+// A ListMultipartUploads page over any store, from `start` (the store finds
+// it, since an upload-id marker needs that upload's row); fetch as above over
+// UploadRecord rows.
+template <class Fetch>
+Result<UploadListResult> list_uploads_page(const UploadListQuery& query, Seek<UploadRecord> start, Fetch&& fetch) {
+  auto page = skip_scan<UploadRecord>({query.prefix, query.delimiter, query.key_marker, query.max_uploads},
+                                      std::move(start), std::forward<Fetch>(fetch),
+                                      [](const UploadRecord& u) -> const std::string& { return u.key; });
+  if (!page.ok()) return std::move(page).error();
+  UploadListResult result;
+  result.uploads = std::move(page->rows);
+  result.common_prefixes = std::move(page->common_prefixes);
+  result.truncated = page->truncated;
+  if (result.truncated) {
+    if (page->last_is_common_prefix) {
+      result.next_key_marker = result.common_prefixes.back();
+    } else {
+      result.next_key_marker = result.uploads.back().key;
+      result.next_upload_id_marker = result.uploads.back().upload_id;
+    }
+  }
+  return result;
 }
 
 }  // namespace ossd::meta::listing
