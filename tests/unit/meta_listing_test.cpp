@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "meta/sqlite_listing.hpp"
+#include "meta/listing.hpp"
 
 namespace ossd::meta::listing {
 namespace {
