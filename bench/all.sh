@@ -5,7 +5,7 @@
 #
 #   bench/install.sh                       # once: nginx + wrk (node + ali-oss come with tests/)
 #   cmake --build build --target ossd ossctl ossd_rpc_load ossd_durable_put ossd_fill_bucket ossd_list_scan
-#   bench/all.sh                           # full run, ~6 min (1M-key fill included); BUILD=<dir> for another build
+#   bench/all.sh                           # full run, about 5 min (305 s measured, 1M-key fill included); BUILD=<dir> for another build
 #   DUR=1s RUNS=1 LIST_KEYS=50000 bench/all.sh          # smoke run, ~1-2 min
 #
 # Rows (ROWS, default all, in this order):
