@@ -25,6 +25,9 @@
 #      LIST_KEYS=1000000 LIST_MARKERS=64 ASSUME_CONNS=64 IDLE_CONNS=10000
 #      BUILD=build (where ossd, ossctl and the bench tools are) or OSSD_BIN / OSSCTL_BIN / TOOLS_DIR
 #      OSSD_IO_THREADS=0 (= cores) NGINX_WORKERS=auto REPORT=<file> (also write the table there)
+#      PROFILE=<dir>: also record ossd with `perf record -g` over each row (it samples only ossd, so
+#      the anchors' turns add nothing) and write <dir>/<row>.txt, the flat profile of ossd's own
+#      samples, and <dir>/<row>.callers.txt, the call graph. Sampling costs ossd a few per cent.
 # Loopback only. Starts one ossd, one nginx and its own clients on free ports; stops exactly those
 # (by pid) and removes its temp dir (/tmp/ossd-all.*) on exit. Every load command has a timeout.
 set -euo pipefail
@@ -95,6 +98,7 @@ stop_pid() { # pid signal: signal one process we started, wait up to 10 s, then 
   kill -KILL "$1" 2> /dev/null || true
 }
 cleanup() {
+  stop_pid "${PERF_PID:-}" INT
   stop_pid "$CLIENT_PID" TERM
   stop_pid "$OSSD_PID" TERM
   stop_pid "$NGINX_PID" QUIT # nginx master: graceful, takes its workers with it
@@ -454,11 +458,36 @@ row_idle() {
   echo "idle c=$IDLE_CONNS ossd run=1 RESULT rss_before_mib=$(awk -v b="$before" 'BEGIN{printf "%.1f", b/1024}') rss_after_mib=$(awk -v a="$after" 'BEGIN{printf "%.1f", a/1024}') delta_mib=$delta_mib ${line#READY } srv_us=nan" | tee -a "$RAW"
 }
 
+# perf over one row, ossd's samples only; the report is written after the row.
+profile_start() { # row
+  [ -n "${PROFILE:-}" ] || return 0
+  perf record -q -F 499 -g -p "$OSSD_PID" -o "$PROFILE/$1.data" 2> "$PROFILE/$1.perf.err" &
+  PERF_PID=$!
+  sleep 0.5
+}
+profile_stop() { # row
+  [ -n "${PERF_PID:-}" ] || return 0
+  kill -INT "$PERF_PID" 2> /dev/null || true
+  wait "$PERF_PID" 2> /dev/null || true
+  PERF_PID=""
+  perf report -i "$PROFILE/$1.data" --no-children --stdio --percent-limit 0.7 -g none --sort dso,symbol \
+    > "$PROFILE/$1.txt" 2> /dev/null || true
+  perf report -i "$PROFILE/$1.data" --children --stdio --percent-limit 3 -g caller,0.5,callee --sort symbol \
+    > "$PROFILE/$1.callers.txt" 2> /dev/null || true
+  echo "profile of ossd over row $1: $PROFILE/$1.txt" >&2
+}
+if [ -n "${PROFILE:-}" ]; then
+  command -v perf > /dev/null || { echo "PROFILE needs perf (apt install linux-perf)" >&2; exit 1; }
+  mkdir -p "$PROFILE"; PROFILE=$(cd "$PROFILE" && pwd)
+fi
+
 for row in $ROWS; do
   declare -F "row_$row" > /dev/null || { echo "unknown row $row (rows: signed_get sts_get get1m put4k put1m list assume_role idle)" >&2; exit 1; }
   [ -n "$OSSD_DEAD" ] && break
   echo "## $row" >&2
+  profile_start "$row"
   "row_$row"
+  profile_stop "$row"
 done
 
 # ---------- report ----------

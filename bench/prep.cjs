@@ -1,4 +1,4 @@
-// Prepares ossd for bench/run.sh with the real ali-oss SDK (from tests/node_modules):
+// Prepares ossd for bench/all.sh with the real ali-oss SDK (from tests/node_modules):
 // creates the bucket, uploads the benchmark files (the same bytes nginx serves), and
 // writes V1 signed URLs for wrk.
 //

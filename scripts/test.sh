@@ -24,16 +24,29 @@ if [ "${CI:-}" = true ]; then export CCACHE_DISABLE=1; fi
 
 # Every gate runs even when an earlier one failed (the build aside), so that one
 # run shows every failure; the run fails if any gate did.
+# Each gate's output is also kept in $gate_logs, so that the end of the run
+# can repeat the tail of every failed one: a long suite printed after it would
+# otherwise push the reason out of a truncated CI log.
 gate_lines=()
+failed_gates=()
 failed=0
-report() { [ ${#gate_lines[@]} -eq 0 ] || printf '%s\n' "== gates" "${gate_lines[@]}"; }
+gate_logs="$(mktemp -d)"
+report() {
+  [ ${#gate_lines[@]} -eq 0 ] || printf '%s\n' "== gates" "${gate_lines[@]}"
+  local name
+  for name in "${failed_gates[@]}"; do
+    echo "== why gate $name failed (the last 60 lines of its output)"
+    tail -n 60 "$gate_logs/$name.log"
+  done
+  rm -rf "$gate_logs"
+}
 trap report EXIT
 
 gate() {
   local name="$1"; shift
   echo "== gate $name"
   local start=$SECONDS result=ok
-  "$@" || { result=FAILED; failed=1; }
+  "$@" 2>&1 | tee "$gate_logs/$name.log" || { result=FAILED; failed=1; failed_gates+=("$name"); }
   gate_lines+=("$(printf '%-7s %-6s %5d s' "$name" "$result" $((SECONDS - start)))")
 }
 
@@ -51,10 +64,10 @@ gate_background() {
 gate_wait() {
   [ -n "$background_pid" ] || return 0
   local result=ok
-  wait "$background_pid" || { result=FAILED; failed=1; }
+  wait "$background_pid" || { result=FAILED; failed=1; failed_gates+=("$background_name"); }
   echo "== gate $background_name (output)"
   cat "$background_log"
-  rm -f "$background_log"
+  mv "$background_log" "$gate_logs/$background_name.log"
   gate_lines+=("$(printf '%-7s %-6s %5d s (in the background)' "$background_name" "$result" \
     $((SECONDS - background_start)))")
   background_pid=""

@@ -82,6 +82,9 @@ struct Error {
   std::string message;
   std::vector<std::pair<std::string, std::string>> details;
   std::vector<std::pair<std::string, std::string>> headers;
+  // The message names internals (a database host, a libpq error): it goes to
+  // the server log, and the client gets a generic message for the code.
+  bool message_for_log_only = false;
 
   Error() = default;
   Error(ErrorCode c, std::string msg = {}) : code(c), message(std::move(msg)) {}
@@ -92,6 +95,10 @@ struct Error {
   }
   Error&& with_header(std::string name, std::string value) && {
     headers.emplace_back(std::move(name), std::move(value));
+    return std::move(*this);
+  }
+  Error&& log_only() && {
+    message_for_log_only = true;
     return std::move(*this);
   }
 };

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace ossd::meta::pg {
 
@@ -83,7 +84,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Error(ErrorCode::InternalError, "PostgreSQL: out of memory opening a connection");
   if (PQstatus(raw) != CONNECTION_OK) {
-    Error error(ErrorCode::ServiceUnavailable, "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(raw)));
+    Error error =
+        Error(ErrorCode::ServiceUnavailable, "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(raw))).log_only();
     PQfinish(raw);
     return error;
   }
@@ -142,12 +144,12 @@ Error Connection::failure(std::string_view operation, pg_result* result) {
                                                                          : PQerrorMessage(connection_));
   if (PQstatus(connection_) != CONNECTION_OK || is_connection_state(sqlstate)) {
     last_failure_ = Failure::ConnectionLost;
-    return Error(ErrorCode::ServiceUnavailable, "PostgreSQL connection lost: " + message);
+    return Error(ErrorCode::ServiceUnavailable, "PostgreSQL connection lost: " + message).log_only();
   }
   if (sqlstate == "40001" || sqlstate == "40P01") {
     last_failure_ = Failure::Conflict;
-    return Error(ErrorCode::ServiceUnavailable,
-                 "metadata transaction kept conflicting with concurrent ones: " + message);
+    return Error(ErrorCode::ServiceUnavailable, "database transaction kept conflicting with concurrent ones: " + message)
+        .log_only();
   }
   last_failure_ = Failure::Other;
   // 22021: bytes not valid in the database encoding; 22P05: no equivalent in it.
@@ -166,55 +168,6 @@ const char* begin_statement(Access access) {
     case Access::ReadStatement: return nullptr;
   }
   return nullptr;
-}
-
-void ConnectionPool::adopt(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mutex_);
-  ++opened_;
-  idle_.push_back(std::move(connection));
-  available_.notify_one();
-}
-
-Result<ConnectionPool::Lease> ConnectionPool::acquire() {
-  std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !idle_.empty() || opened_ < limit_; });
-  if (!idle_.empty()) {
-    auto connection = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(this, std::move(connection));
-  }
-  ++opened_;
-  lock.unlock();
-  auto connection = Connection::open(conninfo_);
-  if (!connection.ok()) {
-    lock.lock();
-    --opened_;
-    available_.notify_one();
-    return std::move(connection).error();
-  }
-  return Lease(this, std::move(connection).value());
-}
-
-void ConnectionPool::give_back(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mutex_);
-  if (connection->reusable()) {
-    idle_.push_back(std::move(connection));
-  } else {
-    connection.reset();  // closes it; the slot is free for a fresh one
-    --opened_;
-  }
-  available_.notify_one();
-}
-
-void ConnectionPool::close_idle() {
-  std::vector<std::unique_ptr<Connection>> closing;
-  {
-    std::lock_guard lock(mutex_);
-    closing.swap(idle_);
-    opened_ -= closing.size();
-    available_.notify_all();
-  }
-  // Closed outside the lock: PQfinish may wait on the network.
 }
 
 std::chrono::microseconds ConnectionPool::backoff_before_retry(int attempt, double jitter) const {

@@ -10,19 +10,17 @@
 // its retries too (the client may retry); text the server cannot store as
 // text is InvalidArgument; anything else is InternalError naming the step.
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "core/result.hpp"
+#include "meta/connection_leases.hpp"
 #include "meta/pg_codec.hpp"
 
 struct pg_conn;
@@ -122,34 +120,16 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{100};
 };
 
-// Connections opened on demand up to a limit and reused; a connection that is
-// broken or left inside a transaction is closed instead of reused.
+// The store's connections (ConnectionLeases) and the transaction runner.
 class ConnectionPool {
  public:
   ConnectionPool(std::string conninfo, size_t max_connections, RetryPolicy retry)
-      : conninfo_(std::move(conninfo)), limit_(max_connections == 0 ? 1 : max_connections), retry_(retry) {}
-  ConnectionPool(const ConnectionPool&) = delete;
-  ConnectionPool& operator=(const ConnectionPool&) = delete;
-
-  class Lease {
-   public:
-    Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&& other) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (connection_) pool_->give_back(std::move(connection_));
-    }
-    Connection& connection() { return *connection_; }
-
-   private:
-    ConnectionPool* pool_;
-    std::unique_ptr<Connection> connection_;
-  };
+      : leases_([conninfo = std::move(conninfo)] { return Connection::open(conninfo); }, max_connections,
+                [](Connection& c) { return c.reusable(); }),
+        retry_(retry) {}
 
   // Hands over an open connection (the one the schema was migrated on).
-  void adopt(std::unique_ptr<Connection> connection);
-  Result<Lease> acquire();
+  void adopt(std::unique_ptr<Connection> connection) { leases_.adopt(std::move(connection)); }
 
   // Runs body(connection) as one transaction of the given access and returns
   // its result. Conflicts run it again (up to retry.max_attempts); a lost
@@ -161,18 +141,11 @@ class ConnectionPool {
   auto transact(Access access, Body&& body) -> std::invoke_result_t<Body&, Connection&>;
 
  private:
-  void give_back(std::unique_ptr<Connection> connection);
-  void close_idle();
   // How long to wait before run attempt + 1, given a jitter in [0, 1).
   std::chrono::microseconds backoff_before_retry(int attempt, double jitter) const;
 
-  std::string conninfo_;
-  size_t limit_;
+  ConnectionLeases<Connection> leases_;
   RetryPolicy retry_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  size_t opened_ = 0;
 };
 
 // The statement that opens a transaction of this access, or nullptr for ReadStatement.
@@ -222,7 +195,7 @@ auto ConnectionPool::transact(Access access, Body&& body) -> std::invoke_result_
     // Without a connection in hand, so the backoff keeps nobody waiting for one.
     if (pause.count() > 0) std::this_thread::sleep_for(pause);
     pause = std::chrono::microseconds(0);
-    auto lease = acquire();
+    auto lease = leases_.acquire();
     if (!lease.ok()) return std::move(lease).error();
     Connection& c = lease->connection();
     AttemptOutcome outcome;
@@ -239,7 +212,7 @@ auto ConnectionPool::transact(Access access, Body&& body) -> std::invoke_result_
         // rather than fail the retry and the calls after it one by one.
         if (reconnected || outcome.commit_in_doubt) return result;
         reconnected = true;
-        close_idle();
+        leases_.close_idle();
         continue;
       case Failure::None:
       case Failure::Other: return result;

@@ -1,6 +1,5 @@
 #include "meta/pg_store.hpp"
 
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -8,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/crc64.hpp"
+#include "meta/append_rule.hpp"
 #include "meta/listing.hpp"
 #include "meta/pg_codec.hpp"
 #include "meta/pg_connection.hpp"
@@ -185,12 +184,6 @@ Error still_changing(const std::string& what) {
 }
 
 // ---------------------------------------------------------------- row codecs
-
-std::string crc64_etag(uint64_t crc) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llX", static_cast<unsigned long long>(crc));
-  return text;
-}
 
 BucketRecord bucket_from_row(const Rows& rows, int r) {
   BucketRecord b;
@@ -580,27 +573,9 @@ class PgMetadataStore final : public MetadataStore {
         auto existing = lock_object(c, initial.bucket, initial.key);
         if (!existing.ok()) return std::move(existing).error();
         const bool row_locked = existing->has_value();
-        ObjectRecord record;
-        if (row_locked) {
-          record = std::move(**existing);
-          if (record.object_type != "Appendable") return Error(ErrorCode::ObjectNotAppendable);
-        } else {
-          record = initial;
-          record.object_type = "Appendable";
-          record.size = 0;
-          record.crc64 = 0;
-          record.segments.clear();
-        }
-        if (position != record.size) {
-          return Error(ErrorCode::PositionNotEqualToLength)
-              .with_header("x-oss-next-append-position", std::to_string(record.size));
-        }
-        record.crc64 = crypto::crc64_combine(record.crc64, segment_crc64, segment.size);
-        record.size += segment.size;
-        record.etag = crc64_etag(record.crc64);
-        record.last_modified_ms = initial.last_modified_ms;
-        record.segments.push_back(segment);
-        auto written = write_object(c, record, row_locked);
+        auto record = append_segment(std::move(*existing), initial, position, segment, segment_crc64);
+        if (!record.ok()) return record;
+        auto written = write_object(c, *record, row_locked);
         if (!written.ok()) return std::move(written).error();
         if (!*written) continue;
         if (auto st = retain_blobs(c, {segment.blob_id}); !st) return std::move(st).error();

@@ -1,14 +1,13 @@
 #include "meta/sqlite_store.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <cstdio>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "crypto/crc64.hpp"
+#include "meta/append_rule.hpp"
+#include "meta/connection_leases.hpp"
 #include "meta/listing.hpp"
 #include "meta/sqlite_codec.hpp"
 #include "meta/sqlite_connection.hpp"
@@ -129,12 +128,6 @@ Error no_such_upload(const std::string& upload_id) {
 
 int64_t as_column(uint64_t value) { return static_cast<int64_t>(value); }
 uint64_t from_column(int64_t value) { return static_cast<uint64_t>(value); }
-
-std::string crc64_etag(uint64_t crc) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llX", static_cast<unsigned long long>(crc));
-  return text;
-}
 
 Result<bool> has_row(Connection& c, const std::string& sql, const std::string& param) {
   auto q = c.query(sql);
@@ -363,74 +356,21 @@ Status drop_upload(Connection& c, const std::string& upload_id, BlobIds& freed) 
 
 // ---------------------------------------------------------------- readers
 
-// Reader connections, opened on demand up to a limit and reused.
-class ReaderPool {
- public:
-  ReaderPool(std::filesystem::path file, size_t limit) : file_(std::move(file)), limit_(std::max<size_t>(limit, 1)) {}
+using ReaderPool = ConnectionLeases<Connection>;
 
-  class Lease {
-   public:
-    Lease(ReaderPool* pool, std::unique_ptr<Connection> connection) : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&& other) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (connection_) pool_->give_back(std::move(connection_));
-    }
-    Connection& connection() { return *connection_; }
-
-   private:
-    ReaderPool* pool_;
-    std::unique_ptr<Connection> connection_;
-  };
-
-  Result<Lease> acquire() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || opened_ < limit_; });
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(this, std::move(connection));
-    }
-    ++opened_;
-    lock.unlock();
-    auto connection = open_reader();
-    if (!connection.ok()) {
-      lock.lock();
-      --opened_;
-      available_.notify_one();
-      return std::move(connection).error();
-    }
-    return Lease(this, std::move(connection).value());
-  }
-
- private:
-  Result<std::unique_ptr<Connection>> open_reader() {
-    auto connection = Connection::open(file_);
-    if (!connection.ok()) return connection;
-    if (auto st = (*connection)->exec(kReaderPragmas); !st) return std::move(st).error();
-    return connection;
-  }
-
-  void give_back(std::unique_ptr<Connection> connection) {
-    std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(connection));
-    available_.notify_one();
-  }
-
-  std::filesystem::path file_;
-  size_t limit_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  size_t opened_ = 0;
-};
+Result<std::unique_ptr<Connection>> open_reader(const std::filesystem::path& file) {
+  auto connection = Connection::open(file);
+  if (!connection.ok()) return connection;
+  if (auto st = (*connection)->exec(kReaderPragmas); !st) return std::move(st).error();
+  return connection;
+}
 
 // ---------------------------------------------------------------- the store
 
 class SqliteMetadataStore final : public MetadataStore {
  public:
   SqliteMetadataStore(std::unique_ptr<Connection> writer, const std::filesystem::path& file, size_t max_readers)
-      : writer_(std::move(writer)), readers_(file, max_readers) {}
+      : writer_(std::move(writer)), readers_([file] { return open_reader(file); }, max_readers) {}
 
   Status create_bucket(const BucketRecord& bucket) override {
     return write([&](Connection& c) -> Status {
@@ -583,27 +523,9 @@ class SqliteMetadataStore final : public MetadataStore {
       if (auto st = require_bucket(c, initial.bucket); !st) return std::move(st).error();
       auto existing = load_object(c, initial.bucket, initial.key);
       if (!existing.ok()) return std::move(existing).error();
-      ObjectRecord record;
-      if (*existing) {
-        record = std::move(**existing);
-        if (record.object_type != "Appendable") return Error(ErrorCode::ObjectNotAppendable);
-      } else {
-        record = initial;
-        record.object_type = "Appendable";
-        record.size = 0;
-        record.crc64 = 0;
-        record.segments.clear();
-      }
-      if (position != record.size) {
-        return Error(ErrorCode::PositionNotEqualToLength)
-            .with_header("x-oss-next-append-position", std::to_string(record.size));
-      }
-      record.crc64 = crypto::crc64_combine(record.crc64, segment_crc64, segment.size);
-      record.size += segment.size;
-      record.etag = crc64_etag(record.crc64);
-      record.last_modified_ms = initial.last_modified_ms;
-      record.segments.push_back(segment);
-      if (auto st = store_object(c, record); !st) return std::move(st).error();
+      auto record = append_segment(std::move(*existing), initial, position, segment, segment_crc64);
+      if (!record.ok()) return record;
+      if (auto st = store_object(c, *record); !st) return std::move(st).error();
       if (auto st = retain_blob(c, segment.blob_id); !st) return std::move(st).error();
       return record;
     });

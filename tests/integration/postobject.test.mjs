@@ -271,7 +271,9 @@ describe('attacks and malformed forms', () => {
 
   it('tampered signature or policy -> 403 SignatureDoesNotMatch', async () => {
     const fields = v1Fields(policyOk(), 'safe/t.txt');
-    const flip = (v) => `${v[0] === 'A' ? 'B' : 'A'}${v.slice(1)}`;
+    // A digit for a digit: a V4 signature is hex, compared without regard to case, so 'a' -> 'A'
+    // would change nothing when the signature starts with 'a' (one signature in 16).
+    const flip = (v) => `${v[0] === '0' ? '1' : '0'}${v.slice(1)}`;
     const badSig = fields.map(([n, v]) => [n, n === 'Signature' ? flip(v) : v]);
     assertOssError(await post(form(badSig)), 403, 'SignatureDoesNotMatch', 'signature');
     const wider = b64(JSON.stringify({ expiration: inOneHour(), conditions: [] }));

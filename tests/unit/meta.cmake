@@ -3,6 +3,7 @@ ossd_unit_test(meta_tests
     ${CMAKE_CURRENT_LIST_DIR}/meta_store_conformance_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_listing_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/meta_append_rule_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_sqlite_codec_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_pg_codec_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/meta_pg_store_test.cpp
