@@ -1,7 +1,8 @@
 // IdentityStore conformance: written against the interface only, run against
-// every implementation listed in identity_store_factories() below. A new store
-// (PostgreSQL) joins by adding a factory there. The SQLite-only promises
-// (file format, schema versioning) are at the end.
+// every implementation (SQLite, PostgreSQL) listed in identity_store_factories()
+// below. A new store joins by adding a factory there. The SQLite-only promises
+// (file format, schema versioning) are at the end; the PostgreSQL-only ones are
+// in identity_pg_store_test.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,10 +17,12 @@
 #include <vector>
 
 #include "meta/identity_store.hpp"
+#include "meta/pg_identity_store.hpp"
 #include "meta/sqlite_connection.hpp"
 #include "meta/sqlite_identity_schema.hpp"
 #include "meta/sqlite_identity_store.hpp"
 #include "meta/sqlite_store.hpp"
+#include "pg_test_cluster.hpp"
 #include "store_test_support.hpp"
 
 namespace ossd::meta {
@@ -35,6 +38,14 @@ using IdentityStoreFactory = test::StoreFactory<IdentityStore>;
 std::vector<IdentityStoreFactory> identity_store_factories() {
   return {
       {"Sqlite", [](const fs::path& dir) { return open_sqlite_identity_store(dir / "identity.db"); }},
+      // One database per test directory on the binary's throwaway cluster.
+      {"Postgres",
+       [](const fs::path& dir) -> Result<std::unique_ptr<IdentityStore>> {
+         auto conninfo = ossd::test::pg_test_conninfo_for(dir);
+         if (!conninfo.ok()) return std::move(conninfo).error();
+         return open_pg_identity_store(*conninfo);
+       },
+       ossd::test::postgres_skip_reason},
   };
 }
 
