@@ -1,6 +1,8 @@
 #include "api/body_io.hpp"
 
-#include <vector>
+#include <memory>
+#include <optional>
+#include <span>
 
 #include "api/request_parsing.hpp"
 #include "api/throttle.hpp"
@@ -61,10 +63,20 @@ boost::asio::awaitable<Result<service::WrittenBlob>> receive_into_blob(RequestCo
   };
   // Fill a chunk from the socket on the I/O thread, then hand it to the pool
   // for writing and hashing: one hop per chunk keeps both sides busy-free.
-  const size_t chunk_size = intake.expected_length
-                                ? std::min<uint64_t>(*intake.expected_length, s.config.transfer_chunk)
-                                : s.config.transfer_chunk;
-  std::vector<char> chunk(std::max<size_t>(chunk_size, 1));
+  // A body too small to fill a transfer buffer gets a buffer of its own size.
+  const size_t transfer_size = s.transfer_buffers.buffer_size();
+  const size_t chunk_size =
+      intake.expected_length ? std::min<uint64_t>(*intake.expected_length, transfer_size) : transfer_size;
+  std::optional<BufferPool::Buffer> pooled;
+  std::unique_ptr<char[]> own;
+  std::span<char> chunk;
+  if (chunk_size == transfer_size) {
+    pooled.emplace(s.transfer_buffers.take());
+    chunk = pooled->bytes();
+  } else {
+    own = std::make_unique_for_overwrite<char[]>(std::max<size_t>(chunk_size, 1));
+    chunk = {own.get(), std::max<size_t>(chunk_size, 1)};
+  }
   uint64_t received = 0;
   bool finished = false;
   while (!finished) {

@@ -11,6 +11,7 @@
 #include "api/operation.hpp"
 #include "auth/authenticate.hpp"
 #include "blob/blob_store.hpp"
+#include "core/buffer_pool.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "http/exchange.hpp"
@@ -44,7 +45,7 @@ struct ApiConfig {
   auth::AuthSettings auth;
   uint64_t max_object_size = 5ULL << 30;  // single PUT / append / part
   size_t max_control_body = 2 << 20;      // XML request bodies
-  size_t transfer_chunk = 1 << 20;        // bytes per work-pool hop when streaming
+  size_t transfer_chunk = 1 << 20;        // bytes per work-pool hop when copying objects
   size_t inline_read_limit = 256 << 10;   // objects up to this are read in one hop
   image::ProcessLimits process_limits;    // x-oss-process text (length, action count)
 };
@@ -65,6 +66,7 @@ struct Services {
   http::BoundedWorkPool& image_pool;      // image work; full -> 503, so GETs never wait behind images
   image::DerivedCache& derived_images;    // processed results by (bucket, key, ETag, spec)
   std::mutex& style_updates;              // serializes style-list changes (the store has no compare-and-set)
+  BufferPool& transfer_buffers;           // request bodies stream into blobs through these, a work-pool hop each
   iam::Authorizer* authorizer = nullptr;  // RAM and bucket policies; null: only the account owner is allowed
   // The RPC APIs on the service root (api/rpc_handler.cpp); null: such calls are refused.
   iam::IdentityService* identity = nullptr;  // RAM 2015-05-01

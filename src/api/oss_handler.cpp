@@ -9,6 +9,7 @@
 #include "api/authorize.hpp"
 #include "api/cors.hpp"
 #include "api/handlers.hpp"
+#include "api/health.hpp"
 #include "api/post_object.hpp"
 #include "api/responses.hpp"
 #include "api/rpc_handler.hpp"
@@ -46,6 +47,14 @@ Error public_view_of_internal_error(const Error& error) {
 bool is_metrics_request(const RequestContext& ctx) {
   return ctx.http.method == "GET" && !ctx.resource.virtual_hosted && ctx.resource.bucket == "metrics" &&
          ctx.resource.key.empty() && ctx.resource.query.empty() && ctx.header("Authorization") == nullptr;
+}
+
+constexpr const char* kUnavailableMessage = "The service is temporarily unavailable. Please try again later.";
+
+// An error whose message is for the log only (Error::message_for_log_only),
+// as the client sees it.
+Error public_view_of_log_only(const Error& error) {
+  return Error(error.code, error.code == ErrorCode::ServiceUnavailable ? kUnavailableMessage : "");
 }
 
 std::string_view principal_of(const auth::Identity& identity) {
@@ -101,6 +110,11 @@ boost::asio::awaitable<http::Response> OssHandler::handle(const http::Request& r
     const std::string* host = request.find("Host");
     response = error_response(public_view_of_internal_error(result.error()), ctx.request_id, host ? *host : "",
                               request.method == "HEAD");
+  } else if (result.error().message_for_log_only) {
+    spdlog::warn("request {} failed: {}", ctx.request_id, result.error().message);
+    const std::string* host = request.find("Host");
+    response = error_response(public_view_of_log_only(result.error()), ctx.request_id, host ? *host : "",
+                              request.method == "HEAD");
   } else {
     const std::string* host = request.find("Host");
     response = error_response(result.error(), ctx.request_id, host ? *host : "", request.method == "HEAD");
@@ -147,6 +161,8 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
   auto resource = oss::resolve_resource(host ? *host : std::string_view(), ctx.http.target, s.config.addressing);
   if (!resource) co_return std::move(resource).error();
   ctx.resource = std::move(resource.value());
+  // Health probes: unauthenticated, on a path no bucket can have (api/health.hpp).
+  if (auto probe = health_probe_of(ctx.http.method, ctx.resource)) co_return co_await answer_health_probe(ctx, *probe);
   // STS and RAM calls (service root + Action) have their own signatures and rendering.
   if (is_rpc_request(ctx.http, ctx.resource)) co_return co_await handle_rpc(ctx);
 

@@ -52,6 +52,9 @@ class BlobStore {
   virtual Result<std::vector<BlobId>> list() = 0;
   // Deletes temporary files left by writers that never committed (a crash).
   virtual Result<size_t> remove_temporaries() = 0;
+  // A cheap check that the store answers and can take writes, for the
+  // readiness probe (GET /-/health/ready): no blob is read or written.
+  virtual Status ping() = 0;
 };
 
 }  // namespace ossd::blob

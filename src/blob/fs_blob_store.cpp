@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "fileio/durable_file.hpp"
+
 namespace ossd::blob {
 
 namespace fs = std::filesystem;
@@ -53,16 +55,6 @@ Error invalid_id(std::string_view id) {
 Status make_directory(const fs::path& dir) {
   if (::mkdir(dir.c_str(), kDirectoryMode) == 0 || errno == EEXIST) return ok_status();
   return system_error("mkdir", dir, errno);
-}
-
-Status sync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return system_error("open directory", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return system_error("fsync directory", dir, err);
-  return ok_status();
 }
 
 // Closes a descriptor exactly once; close() is not retried on EINTR because
@@ -148,7 +140,7 @@ class FsBlobWriter final : public BlobWriter {
 
     const fs::path dir = state_->layout.fan_out_dir(id_);
     if (auto st = before(SyncStep::Directory, dir); !st) return rollback_rename(final_path, std::move(st).error());
-    if (auto st = sync_directory(dir); !st) return rollback_rename(final_path, std::move(st).error());
+    if (auto st = fileio::sync_directory(dir); !st) return rollback_rename(final_path, std::move(st).error());
     failed_ = false;
     return id_;
   }
@@ -298,6 +290,18 @@ class FsBlobStore final : public BlobStore {
     return removed;
   }
 
+  // Where blobs go must still be a directory we may write to: an unmounted
+  // or read-only volume fails here (access() reports EROFS even for root).
+  Status ping() override {
+    for (const fs::path& dir : {layout_.blobs, layout_.tmp}) {
+      struct stat info {};
+      if (::stat(dir.c_str(), &info) != 0) return system_error("stat", dir, errno);
+      if (!S_ISDIR(info.st_mode)) return system_error("stat", dir, ENOTDIR);
+      if (::access(dir.c_str(), W_OK | X_OK) != 0) return system_error("access", dir, errno);
+    }
+    return ok_status();
+  }
+
   static std::string fan_out_name(int fan) {
     static constexpr char digits[] = "0123456789abcdef";
     return {digits[fan >> 4], digits[fan & 15]};
@@ -331,7 +335,7 @@ Result<std::unique_ptr<BlobStore>> open_fs_blob_store(const fs::path& root, Rand
   std::vector<fs::path> created_parents{layout.blobs, layout.root};
   if (layout.root.has_parent_path()) created_parents.push_back(layout.root.parent_path());
   for (const fs::path& dir : created_parents) {
-    if (auto st = sync_directory(dir); !st) return std::move(st).error();
+    if (auto st = fileio::sync_directory(dir); !st) return std::move(st).error();
   }
   return std::unique_ptr<BlobStore>(new FsBlobStore(std::move(layout), random, std::move(options)));
 }

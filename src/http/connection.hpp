@@ -5,15 +5,21 @@
 // Included only by connection_plain.cpp and connection_tls.cpp, which
 // instantiate it once each: this is where Beast's server side is compiled.
 #include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +51,8 @@ inline constexpr uint64_t kDrainLimit = uint64_t{64} * 1024;
 inline constexpr auto kLingerTimeout = 2s;
 inline constexpr size_t kLingerLimit = size_t{1024} * 1024;
 inline constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Bytes per sendfile(2) call: a large step, as the socket takes only what fits.
+inline constexpr uint64_t kSendfileStep = uint64_t{4} * 1024 * 1024;
 
 inline bool is_http_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category();
@@ -90,8 +98,11 @@ class Connection final : public ConnectionBase {
   asio::awaitable<bool> serve_one();
   asio::awaitable<void> send_server_error(ErrorCode code, std::string message);
   asio::awaitable<bool> write_response(Response& res, unsigned version, bool head, bool keep);
-  asio::awaitable<bool> drain_body();
   asio::awaitable<void> close();
+  // Plain TCP only: sends `length` bytes from `region` on, then the next regions of `source`.
+  asio::awaitable<bool> send_file_body(BodySource& source, FileRegion region, uint64_t length);
+  // Until the socket can take more bytes; false on body_idle_timeout, an error or a stop.
+  asio::awaitable<bool> wait_writable();
 
   ServerState& server_;
   uint64_t id_;
@@ -103,33 +114,91 @@ class Connection final : public ConnectionBase {
   bool stop_requested_ = false;
 };
 
-// Pulls body bytes straight from the parser into the handler's buffer, so
-// the body is never held whole by the server.
+// Pulls body bytes into the handler's buffer, so the body is never held
+// whole by the server. A body with a Content-Length bypasses the parser:
+// what is already buffered is copied out, then the socket is read straight
+// into the handler's buffer, as much as it takes (the parser would copy every
+// byte once more, in reads of at most 64 KiB). Chunked bodies go through the
+// parser, which removes the framing.
 template <class Stream>
 class Connection<Stream>::Body final : public BodyReader {
  public:
-  Body(Connection& c, bool expect_continue) : c_(c), expect_continue_(expect_continue) {}
+  Body(Connection& c, bool expect_continue) : c_(c), expect_continue_(expect_continue) {
+    if (auto length = c_.parser_->content_length(); length && !c_.parser_->chunked()) direct_remaining_ = *length;
+  }
 
   asio::awaitable<Result<size_t>> read_some(std::span<char> out) override {
+    co_return co_await read_some_within(out, c_.limits().body_idle_timeout);
+  }
+
+  bool finished() const override { return direct_remaining_ ? *direct_remaining_ == 0 : c_.parser_->is_done(); }
+
+  bool failed() const { return error_.has_value(); }
+  bool continue_pending() const { return expect_continue_ && !continue_sent_; }
+
+  // Reads and drops what the handler left unread, so that the connection can
+  // serve its next request; false when that is more than kDrainLimit bytes,
+  // or the body fails.
+  asio::awaitable<bool> drain() {
+    if (direct_remaining_ && *direct_remaining_ > kDrainLimit) co_return false;
+    std::array<char, 8192> scratch;
+    uint64_t dropped = 0;
+    while (!finished()) {
+      if (dropped > kDrainLimit) co_return false;
+      auto got = co_await read_some_within(scratch, std::min<std::chrono::seconds>(c_.limits().body_idle_timeout, 5s));
+      if (!got.ok()) co_return false;
+      dropped += *got;
+    }
+    co_return true;
+  }
+
+ private:
+  asio::awaitable<Result<size_t>> read_some_within(std::span<char> out, std::chrono::seconds idle_timeout) {
     if (error_) co_return *error_;
-    auto& parser = *c_.parser_;
-    if (parser.is_done()) co_return size_t{0};
+    if (finished()) co_return size_t{0};
     if (out.empty()) co_return Error(ErrorCode::InternalError, "BodyReader::read_some called with an empty buffer");
 
     if (expect_continue_ && !continue_sent_) {
       // The client waits for this before sending the body; it is sent only
       // now so that a handler that rejects the request spares the upload.
       continue_sent_ = true;
-      c_.lowest().expires_after(c_.limits().body_idle_timeout);
+      c_.lowest().expires_after(idle_timeout);
       auto [ec, n] = co_await asio::async_write(c_.stream_, asio::buffer(kContinue), use_tuple);
       if (ec) co_return fail(ec);
     }
+    if (direct_remaining_) co_return co_await read_direct(out, idle_timeout);
+    co_return co_await read_through_parser(out, idle_timeout);
+  }
 
+  asio::awaitable<Result<size_t>> read_direct(std::span<char> out, std::chrono::seconds idle_timeout) {
+    const auto want = static_cast<size_t>(std::min<uint64_t>(out.size(), *direct_remaining_));
+    auto& buffered = c_.buffer_;
+    if (buffered.size() > 0) {
+      const size_t n = asio::buffer_copy(asio::buffer(out.data(), want), buffered.data());
+      buffered.consume(n);
+      *direct_remaining_ -= n;
+      co_return n;
+    }
+    c_.lowest().expires_after(idle_timeout);
+    auto [ec, n] = co_await c_.stream_.async_read_some(asio::buffer(out.data(), want), use_tuple);
+    *direct_remaining_ -= n;
+    if (ec) {
+      if (n > 0) {
+        error_ = body_error(ec);  // deliver the bytes now, the error on the next call
+        co_return n;
+      }
+      co_return fail(ec);
+    }
+    co_return n;
+  }
+
+  asio::awaitable<Result<size_t>> read_through_parser(std::span<char> out, std::chrono::seconds idle_timeout) {
+    auto& parser = *c_.parser_;
     for (;;) {
       auto& body = parser.get().body();
       body.data = out.data();
       body.size = out.size();
-      c_.lowest().expires_after(c_.limits().body_idle_timeout);
+      c_.lowest().expires_after(idle_timeout);
       auto [ec, consumed] = co_await bhttp::async_read_some(c_.stream_, c_.buffer_, parser, use_tuple);
       (void)consumed;
       size_t got = out.size() - body.size;
@@ -147,12 +216,6 @@ class Connection<Stream>::Body final : public BodyReader {
     }
   }
 
-  bool finished() const override { return c_.parser_->is_done(); }
-
-  bool failed() const { return error_.has_value(); }
-  bool continue_pending() const { return expect_continue_ && !continue_sent_; }
-
- private:
   Error fail(const beast::error_code& ec) {
     spdlog::debug("http: body read from {} failed: {}", c_.remote_, ec.message());
     error_ = body_error(ec);
@@ -162,6 +225,7 @@ class Connection<Stream>::Body final : public BodyReader {
   Connection& c_;
   bool expect_continue_;
   bool continue_sent_ = false;
+  std::optional<uint64_t> direct_remaining_;  // set for Content-Length bodies
   std::optional<Error> error_;
 };
 
@@ -257,32 +321,12 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     response = server_.render(ErrorCode::InternalError, "We encountered an internal error. Please try again.");
   }
 
-  bool body_done = parser_->is_done();
-  if (!body_done && !body.failed() && !body.continue_pending()) body_done = co_await drain_body();
+  bool body_done = body.finished();
+  if (!body_done && !body.failed() && !body.continue_pending()) body_done = co_await body.drain();
 
   bool keep = msg.keep_alive() && body_done && !body.failed() && !stop_requested_ && !server_.stopping.load();
   bool written = co_await write_response(response, version, head, keep);
   co_return written&& keep;
-}
-
-template <class Stream>
-asio::awaitable<bool> Connection<Stream>::drain_body() {
-  auto& parser = *parser_;
-  if (auto remaining = parser.content_length_remaining(); remaining && *remaining > kDrainLimit) co_return false;
-  std::array<char, 8192> scratch;
-  uint64_t dropped = 0;
-  while (!parser.is_done() && dropped <= kDrainLimit) {
-    parser.get().body().data = scratch.data();
-    parser.get().body().size = scratch.size();
-    lowest().expires_after(std::min<std::chrono::seconds>(limits().body_idle_timeout, 5s));
-    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, use_tuple);
-    (void)n;
-    dropped += scratch.size() - parser.get().body().size;
-    parser.get().body().data = nullptr;
-    parser.get().body().size = 0;
-    if (ec && ec != bhttp::error::need_buffer) co_return false;
-  }
-  co_return parser.is_done();
 }
 
 template <class Stream>
@@ -345,6 +389,18 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
     }
     if (!send_body) co_return true;
 
+    if constexpr (!kTls) {
+      // On plain TCP a body in a file goes out with sendfile(2): no copy
+      // through user space and one system call per socket-buffer's worth.
+      auto region = co_await res.stream->next_file_region(length);
+      if (!region.ok()) {
+        spdlog::warn("http: response body source for {} failed before its first byte: {}", remote_,
+                     region.error().message);
+        co_return false;
+      }
+      if (*region) co_return co_await send_file_body(*res.stream, **region, length);
+    }
+
     // Sized to the body and freed with the response: an idle keep-alive
     // connection holds no buffer, and a small GET does not touch 256 KiB.
     const size_t chunk_size = static_cast<size_t>(std::min<uint64_t>(kStreamChunk, length));
@@ -381,6 +437,61 @@ asio::awaitable<bool> Connection<Stream>::write_response(Response& res, unsigned
     co_return false;
   }
   co_return true;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::send_file_body(BodySource& source, FileRegion region, uint64_t length) {
+  auto& socket = lowest().socket();
+  beast::error_code ec;
+  socket.native_non_blocking(true, ec);
+  if (ec) co_return false;
+  uint64_t sent = 0;
+  for (;;) {
+    while (region.length > 0) {
+      auto offset = static_cast<off_t>(region.offset);
+      const auto want = static_cast<size_t>(std::min<uint64_t>(region.length, kSendfileStep));
+      const ssize_t n = ::sendfile(socket.native_handle(), region.fd, &offset, want);
+      if (n > 0) {
+        region.offset += static_cast<uint64_t>(n);
+        region.length -= static_cast<uint64_t>(n);
+        sent += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n == 0) {
+        // The head promised `length` bytes: cut the connection so the client sees a short body.
+        spdlog::warn("http: the file of a response body for {} ended at {} of {} bytes", remote_, sent, length);
+        co_return false;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        spdlog::debug("http: sendfile to {} failed: {}", remote_, std::strerror(errno));
+        co_return false;
+      }
+      if (!co_await wait_writable()) co_return false;
+    }
+    if (sent >= length) co_return true;
+    auto next = co_await source.next_file_region(length - sent);
+    if (!next.ok() || !*next || (*next)->length == 0) {
+      spdlog::warn("http: response body source for {} stopped at {} of {} bytes: {}", remote_, sent, length,
+                   next.ok() ? std::string("no file region") : next.error().message);
+      co_return false;
+    }
+    region = **next;
+  }
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::wait_writable() {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer idle(stream_.get_executor());
+  idle.expires_after(limits().body_idle_timeout);
+  auto woke = co_await (lowest().socket().async_wait(tcp::socket::wait_write, use_tuple) || idle.async_wait(use_tuple));
+  if (woke.index() == 1) {
+    spdlog::debug("http: {} stopped reading a response body", remote_);
+    co_return false;
+  }
+  auto [ec] = std::get<0>(woke);
+  co_return !ec;
 }
 
 template <class Stream>

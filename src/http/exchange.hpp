@@ -41,11 +41,26 @@ class BodyReader {
   virtual bool finished() const = 0;
 };
 
+// Bytes of a response body that lie in an open file.
+struct FileRegion {
+  int fd = -1;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 // Produces a response body piece by piece; read_some returns 0 when done.
 class BodySource {
  public:
   virtual ~BodySource() = default;
   virtual boost::asio::awaitable<Result<size_t>> read_some(std::span<char> out) = 0;
+  // The next at most `max` (> 0) bytes as a region of an open file, so that
+  // the server can send them with sendfile(2), without copying them through
+  // user space; the descriptor stays open until the next call. nullopt when
+  // the source has no file to offer: then read_some serves the whole body.
+  virtual boost::asio::awaitable<Result<std::optional<FileRegion>>> next_file_region(uint64_t max) {
+    (void)max;
+    co_return std::nullopt;
+  }
 };
 
 struct Response {

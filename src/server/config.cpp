@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "server/backends.hpp"
+
 namespace ossd::server {
 namespace {
 
@@ -39,6 +41,7 @@ Status validate(const ServerConfig& c) {
   if (c.data_dir.empty()) return Error(ErrorCode::InvalidArgument, "--data-dir must not be empty");
   if (c.region.empty()) return Error(ErrorCode::InvalidArgument, "--region must not be empty");
   if (c.domain.empty()) return Error(ErrorCode::InvalidArgument, "--domain must not be empty");
+  if (auto meta = parse_metadata_spec(c.meta); !meta) return meta.error();
   if (!c.sts_address.empty()) {
     if (auto a = split_address(c.sts_address); !a) {
       return Error(ErrorCode::InvalidArgument, "--sts-address: " + a.error().message);
@@ -136,6 +139,12 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
       ->envname("OSSD_ADDRESS");
   app.add_option("--data-dir", data_dir, "Directory for metadata, objects and the root account")
       ->envname("OSSD_DATA_DIR");
+  // The value may hold a password, so it is checked in validate(), whose
+  // messages redact it, and not by a CLI11 validator, which would echo it.
+  app.add_option("--meta", c.meta,
+                 "Metadata store: 'sqlite' (<data-dir>/meta.db), a postgres:// or postgresql:// URI, or "
+                 "'pg:' followed by libpq keyword=value settings")
+      ->envname("OSSD_META");
   app.add_option("--region", c.region, "Region id, as in oss-<region>.aliyuncs.com")->envname("OSSD_REGION");
   app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")->envname("OSSD_DOMAIN");
   app.add_option("--tls-cert", c.tls_cert, "TLS certificate chain (PEM); needs --tls-key")->envname("OSSD_TLS_CERT");

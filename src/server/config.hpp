@@ -19,6 +19,9 @@ namespace ossd::server {
 struct ServerConfig {
   std::string address = "127.0.0.1:9000";  // host:port, [v6]:port or localhost:port
   std::filesystem::path data_dir = "./data";
+  // Metadata store spec (server/backends.hpp): "sqlite", postgres://... or
+  // pg:<libpq settings>. Holds a password: print it only redacted.
+  std::string meta = "sqlite";
   std::string region = "oss-cn-hangzhou";
   std::string domain = "localhost";                         // virtual-hosted buckets: <bucket>.<domain>
   std::string tls_cert, tls_key;                            // PEM files; both or neither

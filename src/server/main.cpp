@@ -25,7 +25,7 @@
 #include "http/work_pool.hpp"
 #include "image/derived_cache.hpp"
 #include "image/processor.hpp"
-#include "meta/sqlite_store.hpp"
+#include "server/backends.hpp"
 #include "server/config.hpp"
 #include "server/data_dir.hpp"
 #include "server/identity_setup.hpp"
@@ -116,24 +116,40 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("cannot load the root account: {}", root.error().message);
     return 1;
   }
-  auto meta_store = meta::open_sqlite_store(config.data_dir / "meta.db");
-  if (!meta_store) {
-    spdlog::critical("cannot open the metadata store {}: {}", (config.data_dir / "meta.db").string(),
-                     meta_store.error().message);
+  // validate() in parse_config already accepted the spec.
+  auto meta_spec = server::parse_metadata_spec(config.meta);
+  if (!meta_spec) {
+    spdlog::critical("{}", meta_spec.error().message);
     return 1;
   }
+  auto meta_store = server::open_metadata_store(meta_spec.value(), config.data_dir);
+  if (!meta_store) {
+    spdlog::critical("{}", meta_store.error().message);  // already names the store, redacted
+    return 1;
+  }
+  spdlog::info("metadata store: {}", server::describe_metadata_store(meta_spec.value(), config.data_dir));
   auto blob_store = blob::open_fs_blob_store(config.data_dir / "objects", random);
   if (!blob_store) {
     spdlog::critical("cannot open the blob store: {}", blob_store.error().message);
     return 1;
   }
-  auto orphans = service::collect_orphans(*meta_store.value(), *blob_store.value());
-  if (!orphans) {
-    spdlog::critical("orphan collection failed: {}", orphans.error().message);
-    return 1;
+  // Orphan collection is only safe when this process is the metadata's only
+  // writer: on a shared store another gateway's PUT in flight has a committed
+  // blob its metadata does not name yet, which would look like an orphan and
+  // be deleted under it. Collection there will be done by one elected leader
+  // that spares young blobs (issue #7, a later step); until then a shared
+  // store's orphans stay on disk.
+  if (server::is_shared(meta_spec->backend)) {
+    spdlog::info("start-up orphan collection skipped: the metadata store is shared with other gateways");
+  } else {
+    auto orphans = service::collect_orphans(*meta_store.value(), *blob_store.value());
+    if (!orphans) {
+      spdlog::critical("orphan collection failed: {}", orphans.error().message);
+      return 1;
+    }
+    spdlog::info("start-up check: {} temporary files and {} orphan blobs removed ({} blobs checked)",
+                 orphans->temporaries_removed, orphans->orphans_removed, orphans->blobs_checked);
   }
-  spdlog::info("start-up check: {} temporary files and {} orphan blobs removed ({} blobs checked)",
-               orphans->temporaries_removed, orphans->orphans_removed, orphans->blobs_checked);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   // Writes wait on fsync, so they get many threads; reads are short and CPU
@@ -165,6 +181,9 @@ int run(const server::ServerConfig& config) {
                                    /*nice_increment=*/5);
   image::DerivedCache derived_images(config.image_cache_bytes);
   std::mutex style_updates;
+  // Idle transfer buffers for 16 large PUTs streaming at once, and no more
+  // (16 MiB held at most once the load has passed).
+  BufferPool transfer_buffers(api_config.transfer_chunk, 16);
   api::Services services{*meta_store.value(),
                          *blob_store.value(),
                          pool,
@@ -179,7 +198,8 @@ int run(const server::ServerConfig& config) {
                          images,
                          image_pool,
                          derived_images,
-                         style_updates};
+                         style_updates,
+                         transfer_buffers};
   identity.value()->wire(services);
 
   std::shared_ptr<spdlog::logger> access_log;
@@ -273,6 +293,10 @@ int main(int argc, char** argv) {
   // for its pages again in page faults: 8.0 ms of CPU per 1000-key
   // ListObjects. Keeping 4 MiB of slack per arena makes it 1.7 ms.
   mallopt(M_TOP_PAD, 4 << 20);
+  // A client that hangs up in the middle of a response must cost only its
+  // connection: asio's sends pass MSG_NOSIGNAL, but sendfile(2) cannot, and a
+  // SIGPIPE from it would end the process (seen under wrk at 64 connections).
+  ::signal(SIGPIPE, SIG_IGN);
   // An exception that escaped (a filesystem or logger error at start-up) would end in
   // std::terminate and SIGABRT; it is reported and exits 1 like every other start-up failure.
   try {

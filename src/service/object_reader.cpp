@@ -43,4 +43,33 @@ Result<size_t> ObjectReader::read(std::span<char> out) {
   return filled;
 }
 
+Result<std::optional<ObjectReader::FileRegion>> ObjectReader::next_file_region(uint64_t max) {
+  if (max == 0 || remaining_ == 0) return Error(ErrorCode::InternalError, "file region asked past the end");
+  while (segment_index_ < segments_.size() && offset_in_segment_ >= segments_[segment_index_].size) {
+    ++segment_index_;
+    offset_in_segment_ = 0;
+    current_.reset();
+  }
+  if (segment_index_ >= segments_.size()) {
+    return Error(ErrorCode::InternalError, "object metadata is shorter than its size");
+  }
+  const meta::Segment& segment = segments_[segment_index_];
+  if (!current_) {
+    auto opened = blobs_.open(segment.blob_id);
+    if (!opened) return std::move(opened).error();
+    current_ = std::move(opened.value());
+  }
+  if (current_->native_handle() < 0) return std::optional<FileRegion>();
+  // read() finds a short blob when pread stops early; sendfile would only
+  // stop, after the response head promised the length, so it is checked here.
+  if (current_->size() < segment.size) {
+    return Error(ErrorCode::InternalError, "blob " + segment.blob_id + " is shorter than recorded");
+  }
+  const uint64_t length = std::min<uint64_t>({max, remaining_, segment.size - offset_in_segment_});
+  FileRegion region{current_->native_handle(), offset_in_segment_, length};
+  offset_in_segment_ += length;
+  remaining_ -= length;
+  return std::optional<FileRegion>(region);
+}
+
 }  // namespace ossd::service

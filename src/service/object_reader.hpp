@@ -3,6 +3,7 @@
 // appendable objects keep one blob per part or append). Blocking: use from
 // the work pool.
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,17 @@ class ObjectReader {
   uint64_t remaining() const { return remaining_; }
   // Fills out with up to out.size() bytes; 0 only when nothing remains.
   Result<size_t> read(std::span<char> out);
+
+  struct FileRegion {
+    int fd = -1;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
+  // Instead of read(): the next at most `max` (> 0) bytes as a region of
+  // one blob's open file, counted as read; the descriptor stays open until
+  // the next call. nullopt when the blob store has no descriptors to offer.
+  // Opens blobs, so it blocks like read().
+  Result<std::optional<FileRegion>> next_file_region(uint64_t max);
 
  private:
   blob::BlobStore& blobs_;
