@@ -1,6 +1,5 @@
 #include "meta/pg_identity_store.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "meta/identity_rules.hpp"
 #include "meta/pg_codec.hpp"
 #include "meta/pg_connection.hpp"
 #include "meta/pg_identity_schema.hpp"
@@ -21,9 +21,6 @@ using pg::Access;
 using pg::Connection;
 using pg::Params;
 using pg::Rows;
-
-// RAM allows at most five versions of a policy; there is no setting for it.
-constexpr int64_t kMaxPolicyVersions = 5;
 
 // ---------------------------------------------------------------- SQL text
 
@@ -168,24 +165,6 @@ const std::string kInsertTokenKey =
 const std::string kListTokenKeys =
     "SELECT key_id, key_sealed, created_ms FROM iam_token_keys ORDER BY created_ms, key_id";
 
-// ---------------------------------------------------------------- errors
-
-// An error with the RAM API code it stands for, so src/iam can answer with it.
-Error ram_error(ErrorCode code, std::string ram_code, std::string message) {
-  return Error(code, std::move(message)).with("RamCode", std::move(ram_code));
-}
-
-// entity: the RAM code's suffix ("User", "User.AccessKey"); noun: the same in words.
-Error not_exist(const std::string& entity, const std::string& noun) {
-  return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + entity, "The " + noun + " does not exist.");
-}
-Error already_exists(const std::string& entity, const std::string& noun) {
-  return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + entity, "The " + noun + " already exists.");
-}
-Error delete_conflict(const std::string& which, std::string message) {
-  return ram_error(ErrorCode::DeleteConflict, "DeleteConflict." + which, std::move(message));
-}
-
 // ---------------------------------------------------------------- principals
 
 // How a write holds the row it checked until it commits.
@@ -195,50 +174,24 @@ enum class Hold {
   Change,     // FOR UPDATE: nobody else references, renames, deletes or counts under it meanwhile
 };
 
-// One kind of named entity: its lookups by name, and how errors name it.
-struct EntityKind {
-  std::string_view type;  // "User" as in attachments.principal_type and RAM codes
-  std::string_view noun;  // "user"
-  const std::string* exists_sql;
-  const std::string* share_sql;
-  const std::string* lock_sql;
-
-  const std::string& lookup(Hold hold) const {
+// The lookup by name of a user, group, role or policy, holding its row as asked.
+const std::string& lookup(const EntityKind& kind, Hold hold) {
+  const auto pick = [hold](const std::string& plain, const std::string& share,
+                           const std::string& lock) -> const std::string& {
     switch (hold) {
-      case Hold::Nothing: return *exists_sql;
-      case Hold::Reference: return *share_sql;
-      case Hold::Change: return *lock_sql;
+      case Hold::Nothing: return plain;
+      case Hold::Reference: return share;
+      case Hold::Change: return lock;
     }
-    return *exists_sql;
+    return plain;
+  };
+  switch (kind.entity) {
+    case Entity::User: return pick(kUserExists, kShareUser, kLockUser);
+    case Entity::Group: return pick(kGroupExists, kShareGroup, kLockGroup);
+    case Entity::Role: return pick(kRoleExists, kShareRole, kLockRole);
+    case Entity::Policy: return pick(kPolicyExists, kSharePolicy, kLockPolicy);
   }
-  Error missing() const { return not_exist(std::string(type), std::string(noun)); }
-  Error taken() const { return already_exists(std::string(type), std::string(noun)); }
-};
-
-const EntityKind kUserKind{"User", "user", &kUserExists, &kShareUser, &kLockUser};
-const EntityKind kGroupKind{"Group", "group", &kGroupExists, &kShareGroup, &kLockGroup};
-const EntityKind kRoleKind{"Role", "role", &kRoleExists, &kShareRole, &kLockRole};
-const EntityKind kPolicyKind{"Policy", "policy", &kPolicyExists, &kSharePolicy, &kLockPolicy};
-const EntityKind* const kPrincipalKinds[] = {&kUserKind, &kGroupKind, &kRoleKind};
-
-Result<const EntityKind*> principal_kind(const std::string& type) {
-  for (const EntityKind* kind : kPrincipalKinds) {
-    if (kind->type == type) return kind;
-  }
-  return Error(ErrorCode::InvalidArgument, "unknown principal type '" + type + "' (User, Group or Role)");
-}
-
-Status check_policy_type(const std::string& type) {
-  if (type == "Custom" || type == "System") return ok_status();
-  return Error(ErrorCode::InvalidArgument, "unknown policy type '" + type + "' (Custom or System)");
-}
-
-// The principal kind of an attachment, once both its types are known ones.
-Result<const EntityKind*> attachment_principal_kind(const std::string& principal_type, const std::string& policy_type) {
-  auto kind = principal_kind(principal_type);
-  if (!kind.ok()) return kind;
-  if (auto st = check_policy_type(policy_type); !st) return std::move(st).error();
-  return kind;
+  return kPolicyExists;
 }
 
 // ---------------------------------------------------------------- statements
@@ -277,7 +230,7 @@ Result<int64_t> single_int(Connection& c, const std::string& sql, const Params& 
 
 // Success when the entity exists (and is held as asked), else EntityNotExist.
 Status require(Connection& c, const EntityKind& kind, const std::string& name, Hold hold) {
-  auto found = has_row(c, kind.lookup(hold), Params().text(name));
+  auto found = has_row(c, lookup(kind, hold), Params().text(name));
   if (!found.ok()) return std::move(found).error();
   if (!*found) return kind.missing();
   return ok_status();
@@ -287,7 +240,7 @@ Status require(Connection& c, const EntityKind& kind, const std::string& name, H
 Status require_attachable(Connection& c, const EntityKind& kind, const std::string& principal_name,
                           const std::string& policy_type, const std::string& policy_name, Hold hold) {
   if (auto st = require(c, kind, principal_name, hold); !st) return st;
-  if (policy_type == "Custom") return require(c, kPolicyKind, policy_name, hold);
+  if (is_custom_policy(policy_type)) return require(c, kPolicyKind, policy_name, hold);
   return ok_status();
 }
 
@@ -318,7 +271,7 @@ Status update_principal(Connection& c, const EntityKind& kind, const std::string
                         const std::string& requested_name, const PrincipalUpdate& how, InPlace&& in_place,
                         InsertRenamed&& insert_renamed) {
   if (auto st = require(c, kind, name, Hold::Change); !st) return st;
-  const std::string& new_name = requested_name.empty() ? name : requested_name;
+  const std::string& new_name = name_after_update(name, requested_name);
   if (new_name == name) return in_place();
   auto claimed = insert_renamed(new_name);
   if (!claimed.ok()) return std::move(claimed).error();
@@ -334,8 +287,7 @@ Status update_principal(Connection& c, const EntityKind& kind, const std::string
 // the principal's name.
 struct Dependents {
   const std::string& sql;
-  std::string_view conflict;  // the RAM code's suffix after "DeleteConflict."
-  std::string_view message;
+  const DeleteConflictReason& reason;
 };
 
 // Deletes a user, group or role that exists and that neither `dependents` nor
@@ -345,16 +297,10 @@ Status delete_principal(Connection& c, const EntityKind& kind, const std::string
                         std::initializer_list<Dependents> dependents) {
   if (auto st = require(c, kind, name, Hold::Change); !st) return st;
   for (const Dependents& d : dependents) {
-    if (auto st = refuse_if_found(c, d.sql, Params().text(name),
-                                  delete_conflict(std::string(d.conflict), std::string(d.message)));
-        !st) {
-      return st;
-    }
+    if (auto st = refuse_if_found(c, d.sql, Params().text(name), d.reason.error()); !st) return st;
   }
-  const std::string noun(kind.noun);
-  Error attached = delete_conflict(std::string(kind.type) + ".Policy",
-                                   "The " + noun + " still has policies attached; detach them first.");
-  if (auto st = refuse_if_found(c, kPrincipalHasPolicies, Params().text(kind.type).text(name), std::move(attached));
+  if (auto st =
+          refuse_if_found(c, kPrincipalHasPolicies, Params().text(kind.type).text(name), principal_has_policies(kind));
       !st) {
     return st;
   }
@@ -441,21 +387,13 @@ Result<T> get_one(Connection& c, const std::string& sql, const std::string& key,
   return from_row(*rows, 0);
 }
 
-// One page of a name-ordered listing; `sql` binds $1 marker and $2 limit. One
-// row beyond the page tells whether the listing is truncated.
+// One page of a name-ordered listing; `sql` binds $1 marker and $2 limit.
 template <class T>
 Result<Page<T>> page_of(Connection& c, const std::string& sql, const PageQuery& query, FromRow<T> from_row) {
-  const int64_t max_items = std::max<int64_t>(query.max_items, 1);
-  auto rows = collect(c, sql, Params().text(query.marker).int64(max_items + 1), from_row);
+  const int64_t capacity = page_capacity(query);
+  auto rows = collect(c, sql, Params().text(query.marker).int64(capacity + 1), from_row);
   if (!rows.ok()) return std::move(rows).error();
-  Page<T> page;
-  page.items = std::move(rows).value();
-  if (static_cast<int64_t>(page.items.size()) > max_items) {
-    page.items.resize(static_cast<size_t>(max_items));
-    page.truncated = true;
-    page.next_marker = page.items.back().name;
-  }
-  return page;
+  return page_from_rows(std::move(rows).value(), capacity);
 }
 
 // Changes or deletes one of a user's keys: EntityNotExist when it changed
@@ -465,7 +403,7 @@ Status change_key(Connection& c, const std::string& sql, const Params& params, c
   if (!changed.ok()) return std::move(changed).error();
   if (*changed > 0) return ok_status();
   if (auto st = require(c, kUserKind, user_name, Hold::Nothing); !st) return st;
-  return not_exist("User.AccessKey", "access key");
+  return access_key_missing();
 }
 
 // ---------------------------------------------------------------- the store
@@ -532,10 +470,8 @@ class PgIdentityStore final : public IdentityStore {
 
   Status delete_user(const std::string& name) override {
     return write([&](Connection& c) {
-      return delete_principal(
-          c, kUserKind, name, kDeleteUser,
-          {{kUserHasKeys, "User.AccessKey", "The user still has access keys; delete them first."},
-           {kUserHasGroups, "User.Group", "The user still belongs to groups; remove it from them first."}});
+      return delete_principal(c, kUserKind, name, kDeleteUser,
+                              {{kUserHasKeys, kUserStillHasKeys}, {kUserHasGroups, kUserStillInGroups}});
     });
   }
 
@@ -548,10 +484,7 @@ class PgIdentityStore final : public IdentityStore {
       if (auto st = require(c, kUserKind, key.user_name, Hold::Change); !st) return st;
       auto count = single_int(c, kCountUserKeys, Params().text(key.user_name));
       if (!count.ok()) return std::move(count).error();
-      if (static_cast<uint64_t>(*count) >= max_per_user) {
-        return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.User.AccessKey",
-                         "The user already has " + std::to_string(*count) + " access keys, the most allowed.");
-      }
+      if (auto st = check_access_key_limit(*count, max_per_user); !st) return st;
       return insert_new(c, kInsertKey,
                         Params()
                             .text(key.access_key_id)
@@ -559,13 +492,13 @@ class PgIdentityStore final : public IdentityStore {
                             .bytes(key.secret_sealed)
                             .text(key.status)
                             .int64(key.created_ms),
-                        already_exists("User.AccessKey", "access key"));
+                        access_key_taken());
     });
   }
 
   Result<AccessKeyRecord> get_access_key(const std::string& access_key_id) override {
     return pool_.transact(Access::ReadStatement, [&](Connection& c) {
-      return get_one(c, kSelectKey, access_key_id, key_from_row, not_exist("User.AccessKey", "access key"));
+      return get_one(c, kSelectKey, access_key_id, key_from_row, access_key_missing());
     });
   }
 
@@ -617,8 +550,7 @@ class PgIdentityStore final : public IdentityStore {
 
   Status delete_group(const std::string& name) override {
     return write([&](Connection& c) {
-      return delete_principal(c, kGroupKind, name, kDeleteGroup,
-                              {{kGroupHasMembers, "Group.User", "The group still has members; remove them first."}});
+      return delete_principal(c, kGroupKind, name, kDeleteGroup, {{kGroupHasMembers, kGroupStillHasMembers}});
     });
   }
 
@@ -626,9 +558,7 @@ class PgIdentityStore final : public IdentityStore {
     return write([&](Connection& c) -> Status {
       if (auto st = require(c, kUserKind, user_name, Hold::Reference); !st) return st;
       if (auto st = require(c, kGroupKind, group_name, Hold::Reference); !st) return st;
-      return insert_new(c, kAddMember, Params().text(group_name).text(user_name),
-                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.User.Group",
-                                  "The user is already a member of the group."));
+      return insert_new(c, kAddMember, Params().text(group_name).text(user_name), member_taken());
     });
   }
 
@@ -639,8 +569,7 @@ class PgIdentityStore final : public IdentityStore {
       if (*removed > 0) return ok_status();
       if (auto st = require(c, kUserKind, user_name, Hold::Nothing); !st) return st;
       if (auto st = require(c, kGroupKind, group_name, Hold::Nothing); !st) return st;
-      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist.User.Group",
-                       "The user is not a member of the group.");
+      return member_missing();
     });
   }
 
@@ -727,7 +656,7 @@ class PgIdentityStore final : public IdentityStore {
           kPolicyKind.taken());
       if (!inserted) return inserted;
       return run(c, kInsertVersion,
-                 Params().text(policy.name).text("v1").text(policy.document).int64(policy.created_ms));
+                 Params().text(policy.name).text(kFirstPolicyVersion).text(policy.document).int64(policy.created_ms));
     });
   }
 
@@ -750,10 +679,7 @@ class PgIdentityStore final : public IdentityStore {
       auto attached = c.query(kPolicyAttachedTo, Params().text(name));
       if (!attached.ok()) return std::move(attached).error();
       if (attached->count() > 0) {
-        const std::string type = attached->text(0, 0);
-        std::string noun = type;
-        noun[0] = static_cast<char>(noun[0] - 'A' + 'a');
-        return delete_conflict("Policy." + type, "The policy is still attached to a " + noun + "; detach it first.");
+        return policy_still_attached(attached->text(0, 0));
       }
       return run(c, kDeletePolicy, Params().text(name));
     });
@@ -766,20 +692,16 @@ class PgIdentityStore final : public IdentityStore {
       if (auto st = require(c, kPolicyKind, name, Hold::Change); !st) return st;
       auto count = single_int(c, kCountVersions, Params().text(name));
       if (!count.ok()) return std::move(count).error();
-      if (*count >= kMaxPolicyVersions) {
-        return ram_error(
-            ErrorCode::LimitExceeded, "LimitExceeded.Policy.Version",
-            "The policy already has " + std::to_string(kMaxPolicyVersions) + " versions, the most allowed.");
-      }
+      if (auto st = check_policy_version_limit(*count); !st) return st;
       std::string version_id = version.version_id;
       if (version_id.empty()) {
         auto highest = single_int(c, kHighestVersionNumber, Params().text(name));
         if (!highest.ok()) return std::move(highest).error();
-        version_id = "v" + std::to_string(*highest + 1);
+        version_id = next_policy_version_id(*highest);
       }
       if (auto st = insert_new(c, kInsertVersion,
                                Params().text(name).text(version_id).text(version.document).int64(version.created_ms),
-                               already_exists("Policy.Version", "policy version"));
+                               policy_version_taken());
           !st || !set_default) {
         return st;
       }
@@ -811,8 +733,7 @@ class PgIdentityStore final : public IdentityStore {
                             .text(a.principal_type)
                             .text(a.principal_name)
                             .int64(a.attached_ms),
-                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + a.principal_type + ".Policy",
-                                  "The policy is already attached to the " + std::string((*kind)->noun) + "."));
+                        attachment_taken(**kind));
     });
   }
 
@@ -828,8 +749,7 @@ class PgIdentityStore final : public IdentityStore {
       if (auto st = require_attachable(c, **kind, principal_name, policy_type, policy_name, Hold::Nothing); !st) {
         return st;
       }
-      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + principal_type + ".Policy",
-                       "The policy is not attached to the " + std::string((*kind)->noun) + ".");
+      return attachment_missing(**kind);
     });
   }
 
@@ -848,7 +768,7 @@ class PgIdentityStore final : public IdentityStore {
   Status add_token_key(const TokenKeyRecord& key) override {
     return write([&](Connection& c) {
       return insert_new(c, kInsertTokenKey, Params().text(key.key_id).bytes(key.key_sealed).int64(key.created_ms),
-                        already_exists("TokenKey", "token key"));
+                        token_key_taken());
     });
   }
 

@@ -1,6 +1,5 @@
 #include "meta/sqlite_identity_store.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "meta/identity_rules.hpp"
 #include "meta/sqlite_connection.hpp"
 #include "meta/sqlite_identity_schema.hpp"
 
@@ -22,9 +22,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::in_transaction;
 using sqlite::Query;
-
-// RAM allows at most five versions of a policy; there is no setting for it.
-constexpr int64_t kMaxPolicyVersions = 5;
 
 // ---------------------------------------------------------------- SQL text
 
@@ -149,57 +146,17 @@ const std::string kInsertTokenKey =
     "INSERT INTO token_keys (key_id, key_sealed, created_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO NOTHING";
 const std::string kListTokenKeys = "SELECT key_id, key_sealed, created_ms FROM token_keys ORDER BY created_ms, key_id";
 
-// ---------------------------------------------------------------- errors
+// ---------------------------------------------------------------- entities
 
-// An error with the RAM API code it stands for, so src/iam can answer with it.
-Error ram_error(ErrorCode code, std::string ram_code, std::string message) {
-  return Error(code, std::move(message)).with("RamCode", std::move(ram_code));
-}
-
-// entity: the RAM code's suffix ("User", "User.AccessKey"); noun: the same in words.
-Error not_exist(const std::string& entity, const std::string& noun) {
-  return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + entity, "The " + noun + " does not exist.");
-}
-Error already_exists(const std::string& entity, const std::string& noun) {
-  return ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + entity, "The " + noun + " already exists.");
-}
-Error delete_conflict(const std::string& which, std::string message) {
-  return ram_error(ErrorCode::DeleteConflict, "DeleteConflict." + which, std::move(message));
-}
-
-// ---------------------------------------------------------------- principals
-
-// The three kinds of principal a policy attaches to.
-struct PrincipalKind {
-  std::string_view type;  // "User" as in attachments.principal_type and RAM codes
-  std::string_view noun;  // "user"
-  const std::string* exists_sql;
-};
-
-const PrincipalKind kUserKind{"User", "user", &kUserExists};
-const PrincipalKind kGroupKind{"Group", "group", &kGroupExists};
-const PrincipalKind kRoleKind{"Role", "role", &kRoleExists};
-const PrincipalKind* const kPrincipalKinds[] = {&kUserKind, &kGroupKind, &kRoleKind};
-
-Result<const PrincipalKind*> principal_kind(const std::string& type) {
-  for (const PrincipalKind* kind : kPrincipalKinds) {
-    if (kind->type == type) return kind;
+// The lookup by name of a user, group, role or policy.
+const std::string& exists_sql(const EntityKind& kind) {
+  switch (kind.entity) {
+    case Entity::User: return kUserExists;
+    case Entity::Group: return kGroupExists;
+    case Entity::Role: return kRoleExists;
+    case Entity::Policy: return kPolicyExists;
   }
-  return Error(ErrorCode::InvalidArgument, "unknown principal type '" + type + "' (User, Group or Role)");
-}
-
-Status check_policy_type(const std::string& type) {
-  if (type == "Custom" || type == "System") return ok_status();
-  return Error(ErrorCode::InvalidArgument, "unknown policy type '" + type + "' (Custom or System)");
-}
-
-// The principal kind of an attachment, once both its types are known ones.
-Result<const PrincipalKind*> attachment_principal_kind(const std::string& principal_type,
-                                                       const std::string& policy_type) {
-  auto kind = principal_kind(principal_type);
-  if (!kind.ok()) return kind;
-  if (auto st = check_policy_type(policy_type); !st) return std::move(st).error();
-  return kind;
+  return kPolicyExists;
 }
 
 // ---------------------------------------------------------------- statements
@@ -258,28 +215,19 @@ Result<int64_t> single_int(Connection& c, const std::string& sql, std::initializ
   return q->column_int(0);
 }
 
-// Success when `sql` finds the entity, else `missing`.
-Status require(Connection& c, const std::string& sql, const std::string& name, Error missing) {
-  auto found = has_row(c, sql, {name});
+// Success when the entity exists, else EntityNotExist.
+Status require(Connection& c, const EntityKind& kind, const std::string& name) {
+  auto found = has_row(c, exists_sql(kind), {name});
   if (!found.ok()) return std::move(found).error();
-  if (!*found) return missing;
+  if (!*found) return kind.missing();
   return ok_status();
 }
 
-Status require_principal(Connection& c, const PrincipalKind& kind, const std::string& name) {
-  return require(c, *kind.exists_sql, name, not_exist(std::string(kind.type), std::string(kind.noun)));
-}
-Status require_user(Connection& c, const std::string& name) { return require_principal(c, kUserKind, name); }
-Status require_group(Connection& c, const std::string& name) { return require_principal(c, kGroupKind, name); }
-Status require_policy(Connection& c, const std::string& name) {
-  return require(c, kPolicyExists, name, not_exist("Policy", "policy"));
-}
-
 // EntityNotExist unless the principal and (for a Custom policy) the policy exist.
-Status require_attachable(Connection& c, const PrincipalKind& kind, const std::string& principal_name,
+Status require_attachable(Connection& c, const EntityKind& kind, const std::string& principal_name,
                           const std::string& policy_type, const std::string& policy_name) {
-  if (auto st = require_principal(c, kind, principal_name); !st) return st;
-  if (policy_type == "Custom") return require_policy(c, policy_name);
+  if (auto st = require(c, kind, principal_name); !st) return st;
+  if (is_custom_policy(policy_type)) return require(c, kPolicyKind, policy_name);
   return ok_status();
 }
 
@@ -297,13 +245,12 @@ Status refuse_if_found(Connection& c, const std::string& sql, std::initializer_l
 // name their principal by (type, name), which no foreign key can follow, so a
 // rename moves them here, in the same transaction.
 template <class Update>
-Status update_principal(Connection& c, const PrincipalKind& kind, const std::string& name,
+Status update_principal(Connection& c, const EntityKind& kind, const std::string& name,
                         const std::string& requested_name, Update&& update) {
-  if (auto st = require_principal(c, kind, name); !st) return st;
-  const std::string& new_name = requested_name.empty() ? name : requested_name;
+  if (auto st = require(c, kind, name); !st) return st;
+  const std::string& new_name = name_after_update(name, requested_name);
   if (new_name != name) {
-    Error taken = already_exists(std::string(kind.type), std::string(kind.noun));
-    if (auto st = refuse_if_found(c, *kind.exists_sql, {new_name}, std::move(taken)); !st) return st;
+    if (auto st = refuse_if_found(c, exists_sql(kind), {new_name}, kind.taken()); !st) return st;
   }
   if (Status st = update(new_name); !st) return st;
   if (new_name == name) return ok_status();
@@ -314,25 +261,20 @@ Status update_principal(Connection& c, const PrincipalKind& kind, const std::str
 // the principal's name.
 struct Dependents {
   const std::string& sql;
-  std::string_view conflict;  // the RAM code's suffix after "DeleteConflict."
-  std::string_view message;
+  const DeleteConflictReason& reason;
 };
 
 // Deletes a user, group or role that exists and that neither `dependents` nor
 // attached policies refer to (else EntityNotExist / DeleteConflict).
-Status delete_principal(Connection& c, const PrincipalKind& kind, const std::string& name,
-                        const std::string& delete_sql, std::initializer_list<Dependents> dependents) {
-  if (auto st = require_principal(c, kind, name); !st) return st;
+Status delete_principal(Connection& c, const EntityKind& kind, const std::string& name, const std::string& delete_sql,
+                        std::initializer_list<Dependents> dependents) {
+  if (auto st = require(c, kind, name); !st) return st;
   for (const Dependents& d : dependents) {
-    if (auto st = refuse_if_found(c, d.sql, {name}, delete_conflict(std::string(d.conflict), std::string(d.message)));
-        !st) {
-      return st;
-    }
+    if (auto st = refuse_if_found(c, d.sql, {name}, d.reason.error()); !st) return st;
   }
-  const std::string noun(kind.noun);
-  Error attached = delete_conflict(std::string(kind.type) + ".Policy",
-                                   "The " + noun + " still has policies attached; detach them first.");
-  if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {kind.type, name}, std::move(attached)); !st) return st;
+  if (auto st = refuse_if_found(c, kPrincipalHasPolicies, {kind.type, name}, principal_has_policies(kind)); !st) {
+    return st;
+  }
   return run(c, delete_sql, {name});
 }
 
@@ -419,21 +361,13 @@ Result<std::optional<T>> find_one(Connection& c, const std::string& sql, const s
   return std::optional<T>(from_row(*q));
 }
 
-// One page of a name-ordered listing; `sql` binds ?1 marker and ?2 limit. One
-// row beyond the page tells whether the listing is truncated.
+// One page of a name-ordered listing; `sql` binds ?1 marker and ?2 limit.
 template <class T>
 Result<Page<T>> page_of(Connection& c, const std::string& sql, const PageQuery& query, T (*from_row)(const Query&)) {
-  const int64_t max_items = std::max<int64_t>(query.max_items, 1);
-  auto rows = collect(c, sql, {query.marker, max_items + 1}, from_row);
+  const int64_t capacity = page_capacity(query);
+  auto rows = collect(c, sql, {query.marker, capacity + 1}, from_row);
   if (!rows.ok()) return std::move(rows).error();
-  Page<T> page;
-  page.items = std::move(rows).value();
-  if (static_cast<int64_t>(page.items.size()) > max_items) {
-    page.items.resize(static_cast<size_t>(max_items));
-    page.truncated = true;
-    page.next_marker = page.items.back().name;
-  }
-  return page;
+  return page_from_rows(std::move(rows).value(), capacity);
 }
 
 // ---------------------------------------------------------------- the store
@@ -453,12 +387,12 @@ class SqliteIdentityStore final : public IdentityStore {
     return write([&](Connection& c) -> Status {
       return insert_new(c, kInsertUser,
                         {user.name, user.user_id, user.display_name, user.comments, user.created_ms, user.updated_ms},
-                        already_exists("User", "user"));
+                        kUserKind.taken());
     });
   }
 
   Result<UserRecord> get_user(const std::string& name) override {
-    return read([&](Connection& c) { return get_one(c, kSelectUser, name, user_from_row, not_exist("User", "user")); });
+    return read([&](Connection& c) { return get_one(c, kSelectUser, name, user_from_row, kUserKind.missing()); });
   }
 
   Status update_user(const std::string& name, const UserRecord& updated) override {
@@ -476,10 +410,8 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_user(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      return delete_principal(
-          c, kUserKind, name, kDeleteUser,
-          {{kUserHasKeys, "User.AccessKey", "The user still has access keys; delete them first."},
-           {kUserHasGroups, "User.Group", "The user still belongs to groups; remove it from them first."}});
+      return delete_principal(c, kUserKind, name, kDeleteUser,
+                              {{kUserHasKeys, kUserStillHasKeys}, {kUserHasGroups, kUserStillInGroups}});
     });
   }
 
@@ -487,28 +419,24 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status create_access_key(const AccessKeyRecord& key, size_t max_per_user) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_user(c, key.user_name); !st) return st;
+      if (auto st = require(c, kUserKind, key.user_name); !st) return st;
       auto count = single_int(c, kCountUserKeys, {key.user_name});
       if (!count.ok()) return std::move(count).error();
-      if (static_cast<uint64_t>(*count) >= max_per_user) {
-        return ram_error(ErrorCode::LimitExceeded, "LimitExceeded.User.AccessKey",
-                         "The user already has " + std::to_string(*count) + " access keys, the most allowed.");
-      }
+      if (auto st = check_access_key_limit(*count, max_per_user); !st) return st;
       return insert_new(c, kInsertKey,
                         {key.access_key_id, key.user_name, key.secret_sealed, key.status, key.created_ms},
-                        already_exists("User.AccessKey", "access key"));
+                        access_key_taken());
     });
   }
 
   Result<AccessKeyRecord> get_access_key(const std::string& access_key_id) override {
-    return read([&](Connection& c) {
-      return get_one(c, kSelectKey, access_key_id, key_from_row, not_exist("User.AccessKey", "access key"));
-    });
+    return read(
+        [&](Connection& c) { return get_one(c, kSelectKey, access_key_id, key_from_row, access_key_missing()); });
   }
 
   Result<std::vector<AccessKeyRecord>> list_access_keys(const std::string& user_name) override {
     return read([&](Connection& c) -> Result<std::vector<AccessKeyRecord>> {
-      if (auto st = require_user(c, user_name); !st) return std::move(st).error();
+      if (auto st = require(c, kUserKind, user_name); !st) return std::move(st).error();
       return collect(c, kListUserKeys, {user_name}, key_from_row);
     });
   }
@@ -530,13 +458,12 @@ class SqliteIdentityStore final : public IdentityStore {
     return write([&](Connection& c) -> Status {
       return insert_new(c, kInsertGroup,
                         {group.name, group.group_id, group.comments, group.created_ms, group.updated_ms},
-                        already_exists("Group", "group"));
+                        kGroupKind.taken());
     });
   }
 
   Result<GroupRecord> get_group(const std::string& name) override {
-    return read(
-        [&](Connection& c) { return get_one(c, kSelectGroup, name, group_from_row, not_exist("Group", "group")); });
+    return read([&](Connection& c) { return get_one(c, kSelectGroup, name, group_from_row, kGroupKind.missing()); });
   }
 
   Result<Page<GroupRecord>> list_groups(const PageQuery& page) override {
@@ -545,18 +472,15 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_group(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      return delete_principal(c, kGroupKind, name, kDeleteGroup,
-                              {{kGroupHasMembers, "Group.User", "The group still has members; remove them first."}});
+      return delete_principal(c, kGroupKind, name, kDeleteGroup, {{kGroupHasMembers, kGroupStillHasMembers}});
     });
   }
 
   Status add_user_to_group(const std::string& user_name, const std::string& group_name) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_user(c, user_name); !st) return st;
-      if (auto st = require_group(c, group_name); !st) return st;
-      return insert_new(c, kAddMember, {group_name, user_name},
-                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists.User.Group",
-                                  "The user is already a member of the group."));
+      if (auto st = require(c, kUserKind, user_name); !st) return st;
+      if (auto st = require(c, kGroupKind, group_name); !st) return st;
+      return insert_new(c, kAddMember, {group_name, user_name}, member_taken());
     });
   }
 
@@ -565,23 +489,22 @@ class SqliteIdentityStore final : public IdentityStore {
       auto removed = execute(c, kRemoveMember, {group_name, user_name});
       if (!removed.ok()) return std::move(removed).error();
       if (*removed > 0) return ok_status();
-      if (auto st = require_user(c, user_name); !st) return st;
-      if (auto st = require_group(c, group_name); !st) return st;
-      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist.User.Group",
-                       "The user is not a member of the group.");
+      if (auto st = require(c, kUserKind, user_name); !st) return st;
+      if (auto st = require(c, kGroupKind, group_name); !st) return st;
+      return member_missing();
     });
   }
 
   Result<std::vector<GroupRecord>> list_groups_for_user(const std::string& user_name) override {
     return read([&](Connection& c) -> Result<std::vector<GroupRecord>> {
-      if (auto st = require_user(c, user_name); !st) return std::move(st).error();
+      if (auto st = require(c, kUserKind, user_name); !st) return std::move(st).error();
       return collect(c, kGroupsOfUser, {user_name}, group_from_row);
     });
   }
 
   Result<std::vector<UserRecord>> list_users_for_group(const std::string& group_name) override {
     return read([&](Connection& c) -> Result<std::vector<UserRecord>> {
-      if (auto st = require_group(c, group_name); !st) return std::move(st).error();
+      if (auto st = require(c, kGroupKind, group_name); !st) return std::move(st).error();
       return collect(c, kUsersOfGroup, {group_name}, user_from_row);
     });
   }
@@ -593,12 +516,12 @@ class SqliteIdentityStore final : public IdentityStore {
       return insert_new(c, kInsertRole,
                         {role.name, role.role_id, role.description, role.trust_policy, role.max_session_duration_s,
                          role.created_ms, role.updated_ms},
-                        already_exists("Role", "role"));
+                        kRoleKind.taken());
     });
   }
 
   Result<RoleRecord> get_role(const std::string& name) override {
-    return read([&](Connection& c) { return get_one(c, kSelectRole, name, role_from_row, not_exist("Role", "role")); });
+    return read([&](Connection& c) { return get_one(c, kSelectRole, name, role_from_row, kRoleKind.missing()); });
   }
 
   Status update_role(const std::string& name, const RoleRecord& updated) override {
@@ -625,15 +548,14 @@ class SqliteIdentityStore final : public IdentityStore {
     return write([&](Connection& c) -> Status {
       Status inserted =
           insert_new(c, kInsertPolicy, {policy.name, policy.description, policy.created_ms, policy.updated_ms},
-                     already_exists("Policy", "policy"));
+                     kPolicyKind.taken());
       if (!inserted) return inserted;
-      return run(c, kInsertVersion, {policy.name, "v1", policy.document, policy.created_ms});
+      return run(c, kInsertVersion, {policy.name, kFirstPolicyVersion, policy.document, policy.created_ms});
     });
   }
 
   Result<PolicyRecord> get_policy(const std::string& name) override {
-    return read(
-        [&](Connection& c) { return get_one(c, kSelectPolicy, name, policy_from_row, not_exist("Policy", "policy")); });
+    return read([&](Connection& c) { return get_one(c, kSelectPolicy, name, policy_from_row, kPolicyKind.missing()); });
   }
 
   Result<Page<PolicyRecord>> list_policies(const PageQuery& page) override {
@@ -642,16 +564,13 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status delete_policy(const std::string& name) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_policy(c, name); !st) return st;
+      if (auto st = require(c, kPolicyKind, name); !st) return st;
       auto q = prepare(c, kPolicyAttachedTo, {name});
       if (!q.ok()) return std::move(q).error();
       auto attached = q->step();
       if (!attached.ok()) return std::move(attached).error();
       if (*attached) {
-        const std::string type = q->column_text(0);
-        std::string noun = type;
-        noun[0] = static_cast<char>(noun[0] - 'A' + 'a');
-        return delete_conflict("Policy." + type, "The policy is still attached to a " + noun + "; detach it first.");
+        return policy_still_attached(q->column_text(0));
       }
       // Versions go by ON DELETE CASCADE.
       return run(c, kDeletePolicy, {name});
@@ -660,22 +579,18 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status create_policy_version(const std::string& name, const PolicyVersionRecord& version, bool set_default) override {
     return write([&](Connection& c) -> Status {
-      if (auto st = require_policy(c, name); !st) return st;
+      if (auto st = require(c, kPolicyKind, name); !st) return st;
       auto count = single_int(c, kCountVersions, {name});
       if (!count.ok()) return std::move(count).error();
-      if (*count >= kMaxPolicyVersions) {
-        return ram_error(
-            ErrorCode::LimitExceeded, "LimitExceeded.Policy.Version",
-            "The policy already has " + std::to_string(kMaxPolicyVersions) + " versions, the most allowed.");
-      }
+      if (auto st = check_policy_version_limit(*count); !st) return st;
       std::string version_id = version.version_id;
       if (version_id.empty()) {
         auto highest = single_int(c, kHighestVersionNumber, {name});
         if (!highest.ok()) return std::move(highest).error();
-        version_id = "v" + std::to_string(*highest + 1);
+        version_id = next_policy_version_id(*highest);
       }
       if (auto st = insert_new(c, kInsertVersion, {name, version_id, version.document, version.created_ms},
-                               already_exists("Policy.Version", "policy version"));
+                               policy_version_taken());
           !st || !set_default) {
         return st;
       }
@@ -685,7 +600,7 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Result<std::vector<PolicyVersionRecord>> list_policy_versions(const std::string& name) override {
     return read([&](Connection& c) -> Result<std::vector<PolicyVersionRecord>> {
-      if (auto st = require_policy(c, name); !st) return std::move(st).error();
+      if (auto st = require(c, kPolicyKind, name); !st) return std::move(st).error();
       return collect(c, kListVersions, {name}, version_from_row);
     });
   }
@@ -699,8 +614,7 @@ class SqliteIdentityStore final : public IdentityStore {
       if (auto st = require_attachable(c, **kind, a.principal_name, a.policy_type, a.policy_name); !st) return st;
       return insert_new(c, kInsertAttachment,
                         {a.policy_type, a.policy_name, a.principal_type, a.principal_name, a.attached_ms},
-                        ram_error(ErrorCode::EntityAlreadyExists, "EntityAlreadyExists." + a.principal_type + ".Policy",
-                                  "The policy is already attached to the " + std::string((*kind)->noun) + "."));
+                        attachment_taken(**kind));
     });
   }
 
@@ -713,8 +627,7 @@ class SqliteIdentityStore final : public IdentityStore {
       if (!removed.ok()) return std::move(removed).error();
       if (*removed > 0) return ok_status();
       if (auto st = require_attachable(c, **kind, principal_name, policy_type, policy_name); !st) return st;
-      return ram_error(ErrorCode::EntityNotExist, "EntityNotExist." + principal_type + ".Policy",
-                       "The policy is not attached to the " + std::string((*kind)->noun) + ".");
+      return attachment_missing(**kind);
     });
   }
 
@@ -723,7 +636,7 @@ class SqliteIdentityStore final : public IdentityStore {
     return read([&](Connection& c) -> Result<std::vector<AttachmentRecord>> {
       auto kind = principal_kind(principal_type);
       if (!kind.ok()) return std::move(kind).error();
-      if (auto st = require_principal(c, **kind, principal_name); !st) return std::move(st).error();
+      if (auto st = require(c, **kind, principal_name); !st) return std::move(st).error();
       return collect(c, kAttachmentsOf, {principal_type, principal_name}, attachment_from_row);
     });
   }
@@ -732,8 +645,7 @@ class SqliteIdentityStore final : public IdentityStore {
 
   Status add_token_key(const TokenKeyRecord& key) override {
     return write([&](Connection& c) -> Status {
-      return insert_new(c, kInsertTokenKey, {key.key_id, key.key_sealed, key.created_ms},
-                        already_exists("TokenKey", "token key"));
+      return insert_new(c, kInsertTokenKey, {key.key_id, key.key_sealed, key.created_ms}, token_key_taken());
     });
   }
 
@@ -767,8 +679,8 @@ class SqliteIdentityStore final : public IdentityStore {
     auto changed = execute(c, sql, params);
     if (!changed.ok()) return std::move(changed).error();
     if (*changed > 0) return ok_status();
-    if (auto st = require_user(c, user_name); !st) return st;
-    return not_exist("User.AccessKey", "access key");
+    if (auto st = require(c, kUserKind, user_name); !st) return st;
+    return access_key_missing();
   }
 
   template <class T>
