@@ -92,8 +92,11 @@ std::optional<auth::Credential> CredentialStore::load_key(std::string_view acces
 
 std::optional<auth::Credential> CredentialStore::find(std::string_view access_key_id) const {
   if (access_key_id.empty() || access_key_id.starts_with(auth::kTemporaryKeyPrefix)) return std::nullopt;
-  if (crypto::constant_time_equal(access_key_id, root_.access_key_id)) return root_;
+  // Before the root's early return: the poll also reloads the STS key ring,
+  // and a gateway that serves only the root (AssumeRole callers) must still
+  // seal with a key rotated elsewhere.
   poll_generation();
+  if (crypto::constant_time_equal(access_key_id, root_.access_key_id)) return root_;
 
   const std::string id(access_key_id);
   uint64_t epoch = 0;

@@ -1,6 +1,7 @@
 #include "server/identity_setup.hpp"
 
 #include "iam/master_key.hpp"
+#include "meta/pg_identity_store.hpp"
 #include "meta/sqlite_identity_store.hpp"
 
 namespace ossd::server {
@@ -11,6 +12,16 @@ struct KeyAndStore {
   std::unique_ptr<iam::SecretBox> box;
 };
 
+Result<std::unique_ptr<meta::IdentityStore>> open_store(const IdentitySettings& settings) {
+  const bool on_postgres = settings.metadata.backend == MetadataBackend::Postgres;
+  auto store = on_postgres ? meta::open_pg_identity_store(settings.metadata.conninfo)
+                           : meta::open_sqlite_identity_store(settings.data_dir / kIdentityDbFile);
+  if (store) return store;
+  // libpq's messages may quote a piece of the connection string.
+  return Error(store.error().code, "identity store " + describe_identity_store(settings) + ": " +
+                                       scrub_secrets(store.error().message, settings.metadata.conninfo));
+}
+
 Result<KeyAndStore> open_store_and_box(const IdentitySettings& settings, Random& random) {
   const bool default_key = settings.master_key_file.empty();
   const std::filesystem::path key_path =
@@ -19,12 +30,19 @@ Result<KeyAndStore> open_store_and_box(const IdentitySettings& settings, Random&
   if (!key) return Error(key.error().code, "master key: " + key.error().message);
   auto box = iam::SecretBox::create(std::move(key.value()));
   if (!box) return box.error();
-  auto store = meta::open_sqlite_identity_store(settings.data_dir / kIdentityDbFile);
-  if (!store) return Error(store.error().code, "identity store: " + store.error().message);
+  auto store = open_store(settings);
+  if (!store) return store.error();
   return KeyAndStore{std::move(store.value()), std::make_unique<iam::SecretBox>(std::move(box.value()))};
 }
 
 }  // namespace
+
+std::string describe_identity_store(const IdentitySettings& settings) {
+  if (settings.metadata.backend == MetadataBackend::Postgres) {
+    return "postgresql " + redact_conninfo(settings.metadata.conninfo);
+  }
+  return "sqlite " + (settings.data_dir / kIdentityDbFile).string();
+}
 
 void IdentityComponents::wire(api::Services& services) const {
   services.authorizer = authorizer.get();

@@ -1,6 +1,8 @@
 #pragma once
 // The identity side of the composition root (issue #4): the identity store
-// (<data-dir>/identity.db), the master key and the secret box, the STS key
+// (<data-dir>/identity.db, or the iam_ tables of the PostgreSQL metadata
+// database, so every gateway on it shares one account's identities and STS
+// key ring, issue #7), the master key and the secret box, the STS key
 // ring, the production CredentialLookup, the Authorizer, the RAM and STS
 // services and the nonce cache, built once at start-up and wired into the
 // API's Services.
@@ -20,6 +22,7 @@
 #include "iam/sts_service.hpp"
 #include "iam/token_keys.hpp"
 #include "meta/identity_store.hpp"
+#include "server/backends.hpp"
 #include "server/root_key.hpp"
 
 namespace ossd::server {
@@ -29,7 +32,15 @@ inline constexpr const char* kIdentityDbFile = "identity.db";
 struct IdentitySettings {
   std::filesystem::path data_dir;
   std::filesystem::path master_key_file;  // empty = <data_dir>/master.key, created when missing
+  // Where the metadata lives. On PostgreSQL the identity store goes into the
+  // same database, since gateways sharing the metadata must also share who
+  // may sign and which STS keys seal tokens; on SQLite it is identity.db.
+  MetadataSpec metadata;
 };
+
+// What the log calls the identity store: "sqlite <path>" or "postgresql
+// <redacted conninfo>".
+std::string describe_identity_store(const IdentitySettings& settings);
 
 // Members are declared in dependency order, so they are destroyed in reverse.
 struct IdentityComponents {
@@ -50,7 +61,8 @@ Result<std::unique_ptr<IdentityComponents>> open_identity(const IdentitySettings
                                                           Random& random, const Clock& clock);
 
 // `ossd rotate-sts-key`: adds a new current STS token key to the identity
-// store of `settings.data_dir`; running gateways pick it up within a second.
+// store `settings` names (identity.db in `settings.data_dir`, or the shared
+// PostgreSQL database); running gateways pick it up within a second.
 Result<std::string> rotate_sts_key(const IdentitySettings& settings, Random& random, const Clock& clock);
 
 }  // namespace ossd::server

@@ -100,7 +100,13 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("{}", usable.error().message);
     return 1;
   }
-  const server::IdentitySettings identity_settings{config.data_dir, config.master_key_file};
+  // validate() in parse_config already accepted the spec.
+  auto meta_spec = server::parse_metadata_spec(config.meta);
+  if (!meta_spec) {
+    spdlog::critical("{}", meta_spec.error().message);
+    return 1;
+  }
+  const server::IdentitySettings identity_settings{config.data_dir, config.master_key_file, meta_spec.value()};
   if (config.rotate_sts_key) {
     auto key_id = server::rotate_sts_key(identity_settings, random, clock);
     if (!key_id) {
@@ -114,12 +120,6 @@ int run(const server::ServerConfig& config) {
   auto root = server::load_or_create_root_account(config.data_dir, server::root_account_environment(), random);
   if (!root) {
     spdlog::critical("cannot load the root account: {}", root.error().message);
-    return 1;
-  }
-  // validate() in parse_config already accepted the spec.
-  auto meta_spec = server::parse_metadata_spec(config.meta);
-  if (!meta_spec) {
-    spdlog::critical("{}", meta_spec.error().message);
     return 1;
   }
   auto meta_store = server::open_metadata_store(meta_spec.value(), config.data_dir);
@@ -161,6 +161,7 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("cannot open the identity store: {}", identity.error().message);
     return 1;
   }
+  spdlog::info("identity store: {}", server::describe_identity_store(identity_settings));
   const auth::CredentialLookup& credentials = *identity.value()->credentials;
 
   api::ApiConfig api_config;

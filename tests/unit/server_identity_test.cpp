@@ -144,5 +144,30 @@ TEST_F(OpenIdentityTest, AnExplicitKeyFileMustExistAndMatchTheStore) {
   EXPECT_FALSE(wrong) << "the ring does not open under another master key";
 }
 
+TEST(DescribeIdentityStoreTest, NamesTheSqliteFileOrTheRedactedDatabase) {
+  EXPECT_EQ(describe_identity_store({"/d", "", {}}), "sqlite /d/identity.db");
+  const IdentitySettings pg{"/d", "", {MetadataBackend::Postgres, "postgres://ossd:s3cret-pw@db.example:5432/meta"}};
+  EXPECT_EQ(describe_identity_store(pg), "postgresql postgres://ossd:***@db.example:5432/meta");
+}
+
+// On PostgreSQL metadata the identity store is that database, never
+// identity.db: an unreachable database fails the start-up (naming the store
+// without its password) instead of falling back to a private SQLite file.
+TEST_F(OpenIdentityTest, PostgresMetadataMeansThePostgresIdentityStore) {
+  const std::string conninfo = "postgres://ossd:s3cret-pw@127.0.0.1:1/postgres?connect_timeout=2";
+  const IdentitySettings settings{dir_, "", {MetadataBackend::Postgres, conninfo}};
+  auto parts = open_identity(settings, root_, random_, clock_);
+  ASSERT_FALSE(parts);
+  EXPECT_EQ(parts.error().code, ErrorCode::ServiceUnavailable) << parts.error().message;
+  EXPECT_NE(parts.error().message.find("postgres://ossd:***@127.0.0.1:1/postgres"), std::string::npos)
+      << parts.error().message;
+  EXPECT_EQ(parts.error().message.find("s3cret-pw"), std::string::npos) << parts.error().message;
+  EXPECT_FALSE(fs::exists(dir_ / kIdentityDbFile));
+
+  auto rotated = rotate_sts_key(settings, random_, clock_);
+  ASSERT_FALSE(rotated);
+  EXPECT_FALSE(fs::exists(dir_ / kIdentityDbFile));
+}
+
 }  // namespace
 }  // namespace ossd::server
