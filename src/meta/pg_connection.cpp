@@ -84,8 +84,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Error(ErrorCode::InternalError, "PostgreSQL: out of memory opening a connection");
   if (PQstatus(raw) != CONNECTION_OK) {
-    Error error =
-        Error(ErrorCode::ServiceUnavailable, "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(raw))).log_only();
+    Error error = Error(ErrorCode::ServiceUnavailable, "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(raw)))
+                      .log_only();
     PQfinish(raw);
     return error;
   }
@@ -148,7 +148,8 @@ Error Connection::failure(std::string_view operation, pg_result* result) {
   }
   if (sqlstate == "40001" || sqlstate == "40P01") {
     last_failure_ = Failure::Conflict;
-    return Error(ErrorCode::ServiceUnavailable, "database transaction kept conflicting with concurrent ones: " + message)
+    return Error(ErrorCode::ServiceUnavailable,
+                 "database transaction kept conflicting with concurrent ones: " + message)
         .log_only();
   }
   last_failure_ = Failure::Other;
