@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import OSS from 'ali-oss';
+import { expectOssError } from '../interop/lib/common.mjs';
 import { postgresSkipReason, startPostgres } from '../lib/postgres.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -26,18 +27,6 @@ function get(server, target) {
     req.on('error', reject);
     req.end();
   });
-}
-
-async function expectOssError(promise, code, status) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    assert.equal(err.status, status);
-    assert.match(String(err.requestId ?? ''), /^[0-9A-F]{24}$/i, 'an OSS XML error carries its request id');
-    return err;
-  }
-  assert.fail(`expected ${code} (${status}), the call succeeded`);
 }
 
 describe('PostgreSQL metadata store', { skip: skip ?? false }, () => {

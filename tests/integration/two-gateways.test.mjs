@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OSS from 'ali-oss';
+import { expectOssError } from '../interop/lib/common.mjs';
 import { postgresSkipReason, startPostgres } from '../lib/postgres.mjs';
 import { ossdBinary, startServer } from '../lib/server.mjs';
 import {
@@ -39,17 +40,6 @@ function ossClient(server, bucket, credentials = server) {
     timeout: 20_000,
     retryMax: 0,
   });
-}
-
-async function expectOssError(promise, code, status) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    assert.equal(err.status, status);
-    return err;
-  }
-  assert.fail(`expected ${code} (${status}), the call succeeded`);
 }
 
 // The id of the key that sealed a session token: "CAIS" base64(version:1 ||
