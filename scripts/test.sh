@@ -4,11 +4,13 @@
 # later gates still run (all but the build's dependents), so one run shows every failure.
 #   format  clang-format-14 over the tracked C++ files
 #   build   GCC Release build of everything, warnings as errors
-#   unit    the GoogleTest suites (ctest)
+#   unit    the GoogleTest suites (ctest; it starts a throwaway Ceph cluster
+#           for the RADOS cases)
 #   node    the node suites against the release binary: integration (raw
 #           HTTP), interop (ali-oss and the STS/RAM SDKs), differential signing,
 #           crash and fault injection, soak, security, memory, browser
-#           (Chromium), cli and examples
+#           (Chromium), cli and examples; then interop again against two
+#           gateways on PostgreSQL + RADOS
 #   asan    one clang-14 ASan+UBSan build (unit tests, ossd, fuzzers): the unit
 #           tests and the integration suite under it
 #   fuzz    each libFuzzer target for OSSD_FUZZ_SECONDS (default 60) on that build
@@ -73,11 +75,30 @@ gate_wait() {
   background_pid=""
 }
 
-node_suites() {
-  (cd tests && npm ci --no-audit --no-fund --loglevel=error &&
-   node --test --test-concurrency=2 integration/ interop/ differential/ crash/ faults/ soak/ \
-     security/ memory/ browser/ cli/ examples/)
-}
+# One throwaway Ceph cluster serves every node suite that needs RADOS, each in
+# a namespace of its own; it is stopped however the suites end. After the
+# suites, the ali-oss interop and STS suites run again against two gateways
+# on PostgreSQL + RADOS (tests/lib/deployment.mjs); their TLS file is about
+# the SDK's transport, not the deployment, and runs once.
+node_suites() (
+  cd tests
+  npm ci --no-audit --no-fund --loglevel=error
+  ceph_dir="$(mktemp -d)/ceph"
+  trap 'bash ../scripts/ceph-cluster.sh down "$ceph_dir"; rmdir "$(dirname "$ceph_dir")"' EXIT
+  if [ "${OSSD_SKIP_CEPH:-}" != 1 ]; then
+    OSSD_TEST_CEPH_CONF="$(bash ../scripts/ceph-cluster.sh up "$ceph_dir" | tail -n 1)"
+    export OSSD_TEST_CEPH_CONF
+  fi
+  status=0
+  node --test --test-concurrency=2 integration/ interop/ differential/ crash/ faults/ soak/ \
+    security/ memory/ browser/ cli/ examples/ || status=1
+  if [ "${OSSD_SKIP_CEPH:-}" != 1 ]; then
+    echo "== the interop suites against two gateways on PostgreSQL + RADOS"
+    OSSD_TEST_DEPLOYMENT=two-gateways node --test --test-concurrency=2 \
+      $(ls interop/*.test.mjs | grep -v sts-sdk-tls) || status=1
+  fi
+  exit $status
+)
 
 bash scripts/install-deps.sh
 gate format bash scripts/lint.sh format

@@ -27,6 +27,7 @@ void BucketCache::store_with_policy(const BucketWithPolicy& loaded, Clock::time_
 }
 
 void BucketCache::insert_locked(Entry entry) {
+  if (ttl_.count() == 0) return;  // the cache is off
   // A full cache starts over rather than tracking recency: buckets per
   // account are few, so this only bounds memory against name probing.
   if (entries_.size() >= capacity_ && !entries_.contains(entry.bucket.name)) entries_.clear();

@@ -2,8 +2,9 @@
 // Bucket records change rarely and every bucket or object request needs one,
 // so the pipeline keeps them here instead of asking the metadata store (one
 // work-pool hop) each time. Handlers that change a bucket forget it here in
-// the same request; entries also expire after a short time so a record
-// changed by another process (a second gateway) is seen within that bound.
+// the same request; entries also expire after a short time. A time to live
+// of zero turns the cache off: the server does that when other gateways share
+// the metadata store, so their changes are seen by the very next request.
 #include <chrono>
 #include <memory>
 #include <mutex>

@@ -23,9 +23,12 @@
 namespace ossd::iam {
 class Authorizer;
 class IdentityService;
-class NonceCache;
 class StsService;
 }  // namespace ossd::iam
+
+namespace ossd::meta {
+class NonceLedger;
+}
 
 namespace ossd::http {
 class BoundedWorkPool;
@@ -65,13 +68,12 @@ struct Services {
   image::ImageProcessor& images;          // x-oss-process (blocking: run it on image_pool only)
   http::BoundedWorkPool& image_pool;      // image work; full -> 503, so GETs never wait behind images
   image::DerivedCache& derived_images;    // processed results by (bucket, key, ETag, spec)
-  std::mutex& style_updates;              // serializes style-list changes (the store has no compare-and-set)
   BufferPool& transfer_buffers;           // request bodies stream into blobs through these, a work-pool hop each
   iam::Authorizer* authorizer = nullptr;  // RAM and bucket policies; null: only the account owner is allowed
   // The RPC APIs on the service root (api/rpc_handler.cpp); null: such calls are refused.
   iam::IdentityService* identity = nullptr;  // RAM 2015-05-01
   iam::StsService* sts = nullptr;            // STS 2015-04-01
-  iam::NonceCache* nonces = nullptr;         // SignatureNonce replay window
+  meta::NonceLedger* nonces = nullptr;       // SignatureNonce replay window (blocks(): on the write pool)
 };
 
 struct RequestContext {

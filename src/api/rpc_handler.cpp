@@ -1,12 +1,14 @@
 #include "api/rpc_handler.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "api/body_io.hpp"
 #include "api/rpc_request.hpp"
 #include "api/rpc_response.hpp"
 #include "iam/identity_service.hpp"
-#include "iam/nonce_cache.hpp"
 #include "iam/rpc_error.hpp"
 #include "iam/sts_service.hpp"
+#include "meta/nonce_ledger.hpp"
 
 namespace ossd::api {
 namespace {
@@ -37,6 +39,18 @@ Result<Api> api_for(const RpcEnvelope& envelope) {
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// A nonce the ledger could not check refuses the call (never lets it through
+// unchecked), with the status the database failure has elsewhere: 503 when
+// the database cannot be reached, 500 otherwise. Its message may name the
+// database, so it goes to the log and the client gets the code's own.
+Error public_view_of_ledger_error(const Error& error, std::string_view request_id) {
+  spdlog::warn("request {}: SignatureNonce ledger: {}", request_id, error.message);
+  if (error.code == ErrorCode::ServiceUnavailable) {
+    return Error(ErrorCode::ServiceUnavailable, "The service is temporarily unavailable. Please try again later.");
+  }
+  return Error(ErrorCode::InternalError);
+}
 
 }  // namespace
 
@@ -74,14 +88,25 @@ boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx) {
   if (!identity) co_return fail(identity.error());
   ctx.identity = std::move(identity.value());
 
-  // After the signature: only signed calls can spend room in the cache.
+  // After the signature: only signed calls can spend room in the ledger.
   if (s.nonces != nullptr) {
-    switch (s.nonces->remember(envelope->access_key_id, envelope->nonce, ctx.now)) {
-      case iam::NonceCache::Outcome::Fresh: break;
-      case iam::NonceCache::Outcome::Replayed:
+    meta::NonceLedger& ledger = *s.nonces;
+    auto remember = [&] { return ledger.remember(envelope->access_key_id, envelope->nonce, ctx.now); };
+    // The shared (PostgreSQL) ledger waits on the database: a write, so the
+    // write pool, as every blocking store write; the in-memory one answers here.
+    Result<meta::NonceLedger::Outcome> outcome = Error(ErrorCode::InternalError);
+    if (ledger.blocks()) {
+      outcome = co_await s.pool.run(remember);
+    } else {
+      outcome = remember();
+    }
+    if (!outcome) co_return fail(public_view_of_ledger_error(outcome.error(), ctx.request_id));
+    switch (outcome.value()) {
+      case meta::NonceLedger::Outcome::Fresh: break;
+      case meta::NonceLedger::Outcome::Replayed:
         co_return fail(iam::rpc_error(ErrorCode::InvalidArgument, "SignatureNonceUsed",
                                       "Specified signature nonce was used already."));
-      case iam::NonceCache::Outcome::Full:
+      case meta::NonceLedger::Outcome::Full:
         co_return fail(iam::rpc_error(ErrorCode::ServiceUnavailable, "Throttling",
                                       "Request was denied due to request throttling."));
     }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <boost/asio/awaitable.hpp>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/body_io.hpp"
@@ -42,39 +41,55 @@ void add_style_fields(pugi::xml_node node, const StyleRecord& style) {
   oss::detail::add_text(node, "LastModifyTime", format_time(style.modified_ms));
 }
 
-Result<std::vector<std::string>> read_index(meta::MetadataStore& meta, const std::string& bucket) {
+// The style list as stored (for the compare-and-set) and its names.
+struct StyleIndex {
+  std::optional<std::string> stored;
+  std::vector<std::string> names;
+};
+
+Result<StyleIndex> read_index(meta::MetadataStore& meta, const std::string& bucket) {
   auto stored = meta.get_bucket_config(bucket, std::string(kStyleIndexConfig));
   if (!stored) return std::move(stored).error();
-  std::vector<std::string> names;
-  if (!stored.value()) return names;
-  auto json = nlohmann::json::parse(*stored.value(), nullptr, false);
+  StyleIndex index{std::move(stored).value(), {}};
+  if (!index.stored) return index;
+  auto json = nlohmann::json::parse(*index.stored, nullptr, false);
   if (!json.is_array()) return Error(ErrorCode::InternalError, "the stored style list is damaged");
   for (const auto& item : json) {
-    if (item.is_string()) names.push_back(item.get<std::string>());
+    if (item.is_string()) index.names.push_back(item.get<std::string>());
   }
-  return names;
+  return index;
 }
 
-// Adds (present) or removes a name from the bucket's list. The caller holds
-// Services::style_updates: the read-modify-write must not interleave.
+// How often a list change is tried again when other writers keep changing
+// the list first; each try is one read and one compare-and-set.
+constexpr int kIndexUpdateAttempts = 16;
+
+// Adds (present) or removes a name from the bucket's list by compare-and-set,
+// so changes from several gateways at once neither get lost nor pass the limit.
 Status update_index(meta::MetadataStore& meta, const std::string& bucket, const std::string& name, bool present) {
-  auto names = read_index(meta, bucket);
-  if (!names) return std::move(names).error();
-  auto found = std::find(names->begin(), names->end(), name);
-  if ((found != names->end()) == present) return ok_status();
-  if (present) {
-    if (names->size() >= kMaxStylesPerBucket) {
-      return Error(ErrorCode::InvalidArgument,
-                   "A bucket holds at most " + std::to_string(kMaxStylesPerBucket) + " styles; delete one first.")
-          .with("ArgumentName", "styleName")
-          .with("ArgumentValue", name);
+  for (int attempt = 0; attempt < kIndexUpdateAttempts; ++attempt) {
+    auto index = read_index(meta, bucket);
+    if (!index) return std::move(index).error();
+    std::vector<std::string>& names = index->names;
+    auto found = std::find(names.begin(), names.end(), name);
+    if ((found != names.end()) == present) return ok_status();
+    if (present) {
+      if (names.size() >= kMaxStylesPerBucket) {
+        return Error(ErrorCode::InvalidArgument,
+                     "A bucket holds at most " + std::to_string(kMaxStylesPerBucket) + " styles; delete one first.")
+            .with("ArgumentName", "styleName")
+            .with("ArgumentValue", name);
+      }
+      names.push_back(name);
+    } else {
+      names.erase(found);
     }
-    names->push_back(name);
-  } else {
-    names->erase(found);
+    const nlohmann::json list = names;
+    auto swapped = meta.replace_bucket_config(bucket, std::string(kStyleIndexConfig), index->stored, list.dump());
+    if (!swapped) return std::move(swapped).error();
+    if (*swapped) return ok_status();
   }
-  const nlohmann::json list = names.value();
-  return meta.set_bucket_config(bucket, std::string(kStyleIndexConfig), list.dump());
+  return Error(ErrorCode::ServiceUnavailable, "The style list is being changed by many requests at once; try again.");
 }
 
 Status require_valid_name(const std::string* name) {
@@ -160,7 +175,6 @@ HandlerResult put_style(RequestContext& ctx) {
   }
   const int64_t now_ms = to_unix_millis(ctx.now);
   auto saved = co_await s.pool.run([&]() -> Status {
-    std::lock_guard lock(s.style_updates);
     StyleRecord style{*name, content.value(), now_ms, now_ms};
     auto existing = load_style(s.meta, ctx.bucket_name(), *name);
     if (existing) {
@@ -189,10 +203,10 @@ HandlerResult get_style(RequestContext& ctx) {
 HandlerResult list_style(RequestContext& ctx) {
   Services& s = ctx.services;
   auto styles = co_await s.read_pool.run([&]() -> Result<std::vector<StyleRecord>> {
-    auto names = read_index(s.meta, ctx.bucket_name());
-    if (!names) return std::move(names).error();
+    auto index = read_index(s.meta, ctx.bucket_name());
+    if (!index) return std::move(index).error();
     std::vector<StyleRecord> found;
-    for (const auto& name : names.value()) {
+    for (const auto& name : index->names) {
       auto style = load_style(s.meta, ctx.bucket_name(), name);
       if (style) {
         found.push_back(std::move(style.value()));
@@ -213,7 +227,6 @@ HandlerResult delete_style(RequestContext& ctx) {
   const std::string* name = ctx.query("styleName");
   if (auto st = require_valid_name(name); !st) co_return std::move(st).error();
   auto deleted = co_await s.pool.run([&]() -> Status {
-    std::lock_guard lock(s.style_updates);
     if (auto st = s.meta.set_bucket_config(ctx.bucket_name(), style_config_name(*name), std::nullopt); !st) return st;
     return update_index(s.meta, ctx.bucket_name(), *name, false);
   });

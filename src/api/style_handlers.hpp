@@ -4,10 +4,10 @@
 // XML codecs, stored form) are here for the handlers and their tests.
 //
 // Storage: each style is the bucket config "style:<name>" (JSON: content and
-// times); the bucket config "styles" lists the names for ListStyle. The
-// store has no compare-and-set, so Put/DeleteStyle change the list under
-// Services::style_updates (one process; several gateways would need a
-// config listing or compare-and-set in the MetadataStore).
+// times); the bucket config "styles" lists the names for ListStyle.
+// Put/DeleteStyle change the list by compare-and-set
+// (MetadataStore::replace_bucket_config), so gateways sharing a store can
+// change it at once.
 #include <cstdint>
 #include <optional>
 #include <string>

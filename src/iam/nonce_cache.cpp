@@ -128,7 +128,8 @@ bool NonceCache::insert_locked(Bucket& bucket, uint64_t fingerprint) {
   return true;
 }
 
-NonceCache::Outcome NonceCache::remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) {
+Result<NonceCache::Outcome> NonceCache::remember(std::string_view access_key_id, std::string_view nonce,
+                                                 SystemTime now) {
   const uint64_t print = fingerprint(access_key_id, nonce);
   const int64_t now_ms = to_unix_millis(now);
   std::lock_guard lock(mutex_);

@@ -23,6 +23,9 @@
 // at a steady rate: some 23,000 requests/s sustained over a 15-minute
 // window); when a new nonce does not fit, it is refused (Full; the caller
 // answers Throttling), never forgotten early.
+//
+// The ledger of one process: gateways sharing a PostgreSQL database use
+// meta/pg_nonce_ledger.hpp instead, so a nonce spent on one is refused on all.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +37,7 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/keyed_mac.hpp"
+#include "meta/nonce_ledger.hpp"
 
 namespace ossd::iam {
 
@@ -43,15 +47,16 @@ struct NonceCacheOptions {
   size_t max_bytes = size_t{256} << 20;
 };
 
-class NonceCache {
+class NonceCache final : public meta::NonceLedger {
  public:
-  enum class Outcome { Fresh, Replayed, Full };
-
   // Draws the 16-byte fingerprint key from `random` (once, here).
   explicit NonceCache(Random& random, NonceCacheOptions options = {});
 
-  // Records the pair when it is fresh.
-  Outcome remember(std::string_view access_key_id, std::string_view nonce, SystemTime now);
+  // Records the pair when it is fresh. Never an error: memory cannot fail
+  // to answer (a full cache is Outcome::Full).
+  Result<Outcome> remember(std::string_view access_key_id, std::string_view nonce, SystemTime now) override;
+  // In memory, under a mutex held for a few probes: fine on an I/O thread.
+  bool blocks() const override { return false; }
 
   size_t size() const;          // pairs remembered
   size_t memory_bytes() const;  // bytes held by the tables (<= options.max_bytes)

@@ -41,6 +41,20 @@ class MetadataStore {
   virtual Status set_bucket_config(const std::string& bucket, const std::string& name,
                                    const std::optional<std::string>& value) = 0;
   virtual Result<std::optional<std::string>> get_bucket_config(const std::string& bucket, const std::string& name) = 0;
+  // Compare-and-set, for documents changed by read-modify-write from several
+  // gateways at once (the style list): sets `value` (nullopt deletes) only
+  // while the document still holds `expected` (nullopt: absent). false, and
+  // nothing changed, when another writer changed it first; NoSuchBucket.
+  virtual Result<bool> replace_bucket_config(const std::string& bucket, const std::string& name,
+                                             const std::optional<std::string>& expected,
+                                             const std::optional<std::string>& value) = 0;
+
+  // Export, for `ossd migrate`: every bucket of every owner in name order
+  // (names > marker, at most max_keys), and every configuration document of
+  // one bucket as (name, value) in name order (NoSuchBucket).
+  virtual Result<std::vector<BucketRecord>> list_all_buckets(const std::string& marker, uint32_t max_keys,
+                                                             bool* truncated) = 0;
+  virtual Result<Pairs> list_bucket_configs(const std::string& bucket) = 0;
 
   // Objects. put replaces any existing record (NoSuchBucket, FileAlreadyExists)
   // and returns the blob ids of the old record that the new one does not reuse.

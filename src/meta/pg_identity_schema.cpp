@@ -96,7 +96,21 @@ constexpr const char* kVersion1[] = {
 ))sql",
 };
 
-constexpr Migration kIdentityMigrations[] = {{kVersion1}};
+// The SignatureNonce ledger the gateways share (pg_nonce_ledger.cpp). The
+// nonce is kept as its SHA-256: a client may send any bytes of any length,
+// and a B-tree entry must stay small. expires_ms decides both replays (a row
+// past it is taken as absent) and the sweep, which its index keeps cheap.
+constexpr const char* kVersion2[] = {
+    R"sql(CREATE TABLE iam_nonces (
+  access_key_id text COLLATE "C" NOT NULL,
+  nonce_sha256  bytea NOT NULL,
+  expires_ms    bigint NOT NULL,
+  PRIMARY KEY (access_key_id, nonce_sha256)
+))sql",
+    R"sql(CREATE INDEX iam_nonces_by_expiry ON iam_nonces (expires_ms))sql",
+};
+
+constexpr Migration kIdentityMigrations[] = {{kVersion1}, {kVersion2}};
 
 }  // namespace
 

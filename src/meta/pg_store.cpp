@@ -34,6 +34,10 @@ namespace json_columns = sqlite;
 constexpr const char* kBucketExists = "SELECT 1 FROM buckets WHERE name = $1";
 constexpr const char* kLockBucketShared = "SELECT 1 FROM buckets WHERE name = $1 FOR KEY SHARE";
 constexpr const char* kLockBucketForDelete = "SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE";
+// Serializes compare-and-set writers of one bucket's documents without
+// blocking object writes, which hold FOR KEY SHARE.
+constexpr const char* kLockBucketForConfigSwap = "SELECT 1 FROM buckets WHERE name = $1 FOR NO KEY UPDATE";
+constexpr const char* kCurrentBucketConfig = "SELECT value FROM bucket_configs WHERE bucket = $1 AND name = $2";
 constexpr const char* kInsertBucket =
     "INSERT INTO buckets (name, owner_id, acl, storage_class, region, created_ms)"
     " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING";
@@ -55,6 +59,10 @@ constexpr const char* kDeleteBucketConfig = "DELETE FROM bucket_configs WHERE bu
 constexpr const char* kSelectBucketConfig =
     "SELECT EXISTS (SELECT 1 FROM buckets WHERE name = $1),"
     " (SELECT value FROM bucket_configs WHERE bucket = $1 AND name = $2)";
+constexpr const char* kListAllBuckets =
+    "SELECT name, owner_id, acl, storage_class, region, created_ms FROM buckets"
+    " WHERE name > $1 ORDER BY name LIMIT $2";
+constexpr const char* kListBucketConfigs = "SELECT name, value FROM bucket_configs WHERE bucket = $1 ORDER BY name";
 
 // Objects. Parameters of a whole row: $1 bucket, $2 key, then the columns in order.
 #define OSSD_PG_OBJECT_COLUMNS \
@@ -519,6 +527,23 @@ class PgMetadataStore final : public MetadataStore {
     });
   }
 
+  Result<bool> replace_bucket_config(const std::string& bucket, const std::string& name,
+                                     const std::optional<std::string>& expected,
+                                     const std::optional<std::string>& value) override {
+    return pool_.transact(Access::Write, [&](Connection& c) -> Result<bool> {
+      if (auto st = require_bucket(c, bucket, kLockBucketForConfigSwap); !st) return std::move(st).error();
+      auto rows = c.query(kCurrentBucketConfig, Params().text(bucket).text(name));
+      if (!rows.ok()) return std::move(rows).error();
+      std::optional<std::string> current;
+      if (rows->count() > 0) current = rows->text(0, 0);
+      if (current != expected) return false;
+      Status st = value ? c.execute(kUpsertBucketConfig, Params().text(bucket).text(name).bytes(*value))
+                        : c.execute(kDeleteBucketConfig, Params().text(bucket).text(name));
+      if (!st) return std::move(st).error();
+      return true;
+    });
+  }
+
   Result<std::optional<std::string>> get_bucket_config(const std::string& bucket, const std::string& name) override {
     return pool_.transact(Access::ReadStatement, [&](Connection& c) -> Result<std::optional<std::string>> {
       auto rows = c.query(kSelectBucketConfig, Params().text(bucket).text(name));
@@ -526,6 +551,35 @@ class PgMetadataStore final : public MetadataStore {
       if (!rows->boolean(0, 0)) return no_such_bucket(bucket);
       if (rows->is_null(0, 1)) return std::optional<std::string>();
       return std::optional<std::string>(rows->text(0, 1));
+    });
+  }
+
+  Result<std::vector<BucketRecord>> list_all_buckets(const std::string& marker, uint32_t max_keys,
+                                                     bool* truncated) override {
+    auto listed = pool_.transact(Access::ReadStatement, [&](Connection& c) -> Result<std::vector<BucketRecord>> {
+      auto rows = c.query(kListAllBuckets, Params().text(marker).int64(int64_t{max_keys} + 1));
+      if (!rows.ok()) return std::move(rows).error();
+      std::vector<BucketRecord> buckets;
+      buckets.reserve(static_cast<size_t>(rows->count()));
+      for (int r = 0; r < rows->count(); ++r) buckets.push_back(bucket_from_row(*rows, r));
+      return buckets;
+    });
+    if (!listed.ok()) return listed;
+    const bool more = listed->size() > max_keys;
+    if (more) listed->resize(max_keys);
+    if (truncated != nullptr) *truncated = more;
+    return listed;
+  }
+
+  Result<Pairs> list_bucket_configs(const std::string& bucket) override {
+    return pool_.transact(Access::ReadSnapshot, [&](Connection& c) -> Result<Pairs> {
+      if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
+      auto rows = c.query(kListBucketConfigs, Params().text(bucket));
+      if (!rows.ok()) return std::move(rows).error();
+      Pairs configs;
+      configs.reserve(static_cast<size_t>(rows->count()));
+      for (int r = 0; r < rows->count(); ++r) configs.emplace_back(rows->text(r, 0), rows->text(r, 1));
+      return configs;
     });
   }
 

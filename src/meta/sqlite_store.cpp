@@ -55,6 +55,8 @@ const std::string kUpsertBucketConfig =
     " ON CONFLICT (bucket, name) DO UPDATE SET value = excluded.value";
 const std::string kDeleteBucketConfig = "DELETE FROM bucket_configs WHERE bucket = ?1 AND name = ?2";
 const std::string kSelectBucketConfig = "SELECT value FROM bucket_configs WHERE bucket = ?1 AND name = ?2";
+const std::string kListAllBuckets = "SELECT " + kBucketColumns + " FROM buckets WHERE name > ?1 ORDER BY name LIMIT ?2";
+const std::string kListBucketConfigs = "SELECT name, value FROM bucket_configs WHERE bucket = ?1 ORDER BY name";
 
 const std::string kObjectColumns =
     "bucket, key, size, etag, crc64, last_modified_ms, object_type, storage_class, acl, content_type,"
@@ -466,6 +468,30 @@ class SqliteMetadataStore final : public MetadataStore {
     });
   }
 
+  // SQLite runs one write transaction at a time, so the read and the write
+  // below cannot interleave with another writer's.
+  Result<bool> replace_bucket_config(const std::string& bucket, const std::string& name,
+                                     const std::optional<std::string>& expected,
+                                     const std::optional<std::string>& value) override {
+    return write([&](Connection& c) -> Result<bool> {
+      if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
+      auto select = c.query(kSelectBucketConfig);
+      if (!select.ok()) return std::move(select).error();
+      select->bind_text(1, bucket).bind_text(2, name);
+      auto row = select->step();
+      if (!row.ok()) return std::move(row).error();
+      std::optional<std::string> current;
+      if (*row) current = select->column_text(0);
+      if (current != expected) return false;
+      auto q = c.query(value ? kUpsertBucketConfig : kDeleteBucketConfig);
+      if (!q.ok()) return std::move(q).error();
+      q->bind_text(1, bucket).bind_text(2, name);
+      if (value) q->bind_text(3, *value);
+      if (auto st = q->run(); !st) return std::move(st).error();
+      return true;
+    });
+  }
+
   Result<std::optional<std::string>> get_bucket_config(const std::string& bucket, const std::string& name) override {
     return read([&](Connection& c) -> Result<std::optional<std::string>> {
       if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
@@ -476,6 +502,45 @@ class SqliteMetadataStore final : public MetadataStore {
       if (!row.ok()) return std::move(row).error();
       if (!*row) return std::optional<std::string>();
       return std::optional<std::string>(q->column_text(0));
+    });
+  }
+
+  Result<std::vector<BucketRecord>> list_all_buckets(const std::string& marker, uint32_t max_keys,
+                                                     bool* truncated) override {
+    auto listed = read([&](Connection& c) -> Result<std::vector<BucketRecord>> {
+      auto q = c.query(kListAllBuckets);
+      if (!q.ok()) return std::move(q).error();
+      q->bind_text(1, marker).bind_int(2, int64_t{max_keys} + 1);
+      std::vector<BucketRecord> buckets;
+      while (true) {
+        auto row = q->step();
+        if (!row.ok()) return std::move(row).error();
+        if (!*row) break;
+        buckets.push_back(bucket_from_row(*q));
+      }
+      return buckets;
+    });
+    if (!listed.ok()) return listed;
+    const bool more = listed->size() > max_keys;
+    if (more) listed->resize(max_keys);
+    if (truncated != nullptr) *truncated = more;
+    return listed;
+  }
+
+  Result<Pairs> list_bucket_configs(const std::string& bucket) override {
+    return read([&](Connection& c) -> Result<Pairs> {
+      if (auto st = require_bucket(c, bucket); !st) return std::move(st).error();
+      auto q = c.query(kListBucketConfigs);
+      if (!q.ok()) return std::move(q).error();
+      q->bind_text(1, bucket);
+      Pairs configs;
+      while (true) {
+        auto row = q->step();
+        if (!row.ok()) return std::move(row).error();
+        if (!*row) break;
+        configs.emplace_back(q->column_text(0), q->column_text(1));
+      }
+      return configs;
     });
   }
 

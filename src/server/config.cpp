@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "server/backends.hpp"
+#include "server/blob_backend.hpp"
 
 namespace ossd::server {
 namespace {
@@ -42,6 +43,18 @@ Status validate(const ServerConfig& c) {
   if (c.region.empty()) return Error(ErrorCode::InvalidArgument, "--region must not be empty");
   if (c.domain.empty()) return Error(ErrorCode::InvalidArgument, "--domain must not be empty");
   if (auto meta = parse_metadata_spec(c.meta); !meta) return meta.error();
+  if (c.migrate) {
+    if (c.migrate_to_data_dir.empty()) {
+      return Error(ErrorCode::InvalidArgument, "migrate: --to-data-dir must not be empty");
+    }
+    if (auto meta = parse_metadata_spec(c.migrate_to_meta); !meta) {
+      return Error(ErrorCode::InvalidArgument, "migrate --to-meta: " + meta.error().message);
+    }
+    if (auto blob = parse_blob_spec(c.migrate_to_blob); !blob) {
+      return Error(ErrorCode::InvalidArgument, "migrate --to-blob: " + blob.error().message);
+    }
+  }
+  if (auto blob = parse_blob_spec(c.blob); !blob) return blob.error();
   if (!c.sts_address.empty()) {
     if (auto a = split_address(c.sts_address); !a) {
       return Error(ErrorCode::InvalidArgument, "--sts-address: " + a.error().message);
@@ -145,6 +158,10 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
                  "Metadata store: 'sqlite' (<data-dir>/meta.db), a postgres:// or postgresql:// URI, or "
                  "'pg:' followed by libpq keyword=value settings")
       ->envname("OSSD_META");
+  app.add_option("--blob", c.blob,
+                 "Blob store: 'fs' (<data-dir>/objects), 'fs:<directory>', or "
+                 "'rados:pool=<pool>,conf=<ceph.conf>[,user=,namespace=,chunk=,timeout=]'")
+      ->envname("OSSD_BLOB");
   app.add_option("--region", c.region, "Region id, as in oss-<region>.aliyuncs.com")->envname("OSSD_REGION");
   app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")->envname("OSSD_DOMAIN");
   app.add_option("--tls-cert", c.tls_cert, "TLS certificate chain (PEM); needs --tls-key")->envname("OSSD_TLS_CERT");
@@ -220,6 +237,31 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
       ->fallthrough()
       ->callback([&c] { c.rotate_sts_key = true; });
 
+  std::string migrate_to_data_dir;
+  auto* migrate =
+      app.add_subcommand("migrate",
+                         "Copy this deployment (--data-dir, --meta, --blob, --master-key-file) into empty target "
+                         "stores, "
+                         "then verify the copy record by record and byte by byte; exits 1 on any difference. "
+                         "Stop every gateway of both deployments first")
+          ->fallthrough()
+          ->callback([&c] { c.migrate = true; });
+  migrate
+      ->add_option("--to-data-dir", migrate_to_data_dir,
+                   "The target's data directory: its root account file and master key, its blobs (objects/) "
+                   "unless --to-blob says otherwise, and its metadata when --to-meta is sqlite")
+      ->required();
+  // Checked in validate(), like --meta, so a password is never echoed.
+  migrate
+      ->add_option("--to-meta", c.migrate_to_meta,
+                   "The target's metadata store, in --meta's forms (the environment variable keeps a password "
+                   "off the command line)")
+      ->envname("OSSD_MIGRATE_TO_META");
+  migrate->add_option("--to-blob", c.migrate_to_blob, "The target's blob store, in --blob's forms")
+      ->envname("OSSD_MIGRATE_TO_BLOB");
+  migrate->add_flag("--verify-only", c.migrate_verify_only,
+                    "Only compare an earlier copy with the source; copy nothing");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -231,6 +273,7 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
   }
 
   c.data_dir = data_dir;
+  c.migrate_to_data_dir = migrate_to_data_dir;
   c.limits.header_timeout = std::chrono::seconds(header_timeout);
   c.limits.body_idle_timeout = std::chrono::seconds(body_idle_timeout);
   c.limits.keepalive_idle_timeout = std::chrono::seconds(keepalive_timeout);

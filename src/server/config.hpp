@@ -22,6 +22,8 @@ struct ServerConfig {
   // Metadata store spec (server/backends.hpp): "sqlite", postgres://... or
   // pg:<libpq settings>. Holds a password: print it only redacted.
   std::string meta = "sqlite";
+  // Blob store spec (server/blob_backend.hpp): "fs", fs:<directory> or rados:<options>.
+  std::string blob = "fs";
   std::string region = "oss-cn-hangzhou";
   std::string domain = "localhost";                         // virtual-hosted buckets: <bucket>.<domain>
   std::string tls_cert, tls_key;                            // PEM files; both or neither
@@ -43,6 +45,14 @@ struct ServerConfig {
   std::string sts_address;        // a second listener for the STS/RAM APIs ("" = none)
   int64_t test_clock_offset = 0;  // seconds added to the server clock: TESTS ONLY
   bool rotate_sts_key = false;    // `ossd rotate-sts-key`: add a new STS token key, then exit
+  // `ossd migrate` (server/migrate_command.hpp): the source is the deployment
+  // the options above describe; the target is these. to_meta holds a
+  // password: print it only redacted.
+  bool migrate = false;
+  std::filesystem::path migrate_to_data_dir;
+  std::string migrate_to_meta = "sqlite";
+  std::string migrate_to_blob = "fs";  // a --blob spec, for the target
+  bool migrate_verify_only = false;
 };
 
 // Parses flags, environment and config file; throws nothing. On failure the

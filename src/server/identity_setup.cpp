@@ -2,6 +2,7 @@
 
 #include "iam/master_key.hpp"
 #include "meta/pg_identity_store.hpp"
+#include "meta/pg_nonce_ledger.hpp"
 #include "meta/sqlite_identity_store.hpp"
 
 namespace ossd::server {
@@ -35,7 +36,23 @@ Result<KeyAndStore> open_store_and_box(const IdentitySettings& settings, Random&
   return KeyAndStore{std::move(store.value()), std::make_unique<iam::SecretBox>(std::move(box.value()))};
 }
 
+// Gateways sharing a PostgreSQL database must share the nonces they have
+// seen too, or a request accepted by one could be replayed on another.
+Result<std::unique_ptr<meta::NonceLedger>> open_nonce_ledger(const IdentitySettings& settings, Random& random) {
+  if (settings.metadata.backend != MetadataBackend::Postgres) {
+    return std::unique_ptr<meta::NonceLedger>(std::make_unique<iam::NonceCache>(random));
+  }
+  auto ledger = meta::open_pg_nonce_ledger(settings.metadata.conninfo);
+  if (ledger) return ledger;
+  return Error(ledger.error().code, "nonce ledger " + describe_identity_store(settings) + ": " +
+                                        scrub_secrets(ledger.error().message, settings.metadata.conninfo));
+}
+
 }  // namespace
+
+Result<std::unique_ptr<meta::IdentityStore>> open_identity_store(const IdentitySettings& settings) {
+  return open_store(settings);
+}
 
 std::string describe_identity_store(const IdentitySettings& settings) {
   if (settings.metadata.backend == MetadataBackend::Postgres) {
@@ -76,7 +93,9 @@ Result<std::unique_ptr<IdentityComponents>> open_identity(const IdentitySettings
                                                              authorizer->invalidate();
                                                              sts->invalidate();
                                                            });
-  parts->nonces = std::make_unique<iam::NonceCache>(random);
+  auto nonces = open_nonce_ledger(settings, random);
+  if (!nonces) return nonces.error();
+  parts->nonces = std::move(nonces.value());
   return parts;
 }
 

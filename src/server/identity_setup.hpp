@@ -4,8 +4,9 @@
 // database, so every gateway on it shares one account's identities and STS
 // key ring, issue #7), the master key and the secret box, the STS key
 // ring, the production CredentialLookup, the Authorizer, the RAM and STS
-// services and the nonce cache, built once at start-up and wired into the
-// API's Services.
+// services and the SignatureNonce ledger (in memory on SQLite; in the shared
+// database on PostgreSQL, so a nonce spent on one gateway is refused on all),
+// built once at start-up and wired into the API's Services.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@
 #include "iam/sts_service.hpp"
 #include "iam/token_keys.hpp"
 #include "meta/identity_store.hpp"
+#include "meta/nonce_ledger.hpp"
 #include "server/backends.hpp"
 #include "server/root_key.hpp"
 
@@ -38,6 +40,10 @@ struct IdentitySettings {
   MetadataSpec metadata;
 };
 
+// Opens just the identity store `settings` names (schema migrated), e.g. for
+// `ossd migrate`. Error messages name the store only redacted.
+Result<std::unique_ptr<meta::IdentityStore>> open_identity_store(const IdentitySettings& settings);
+
 // What the log calls the identity store: "sqlite <path>" or "postgresql
 // <redacted conninfo>".
 std::string describe_identity_store(const IdentitySettings& settings);
@@ -51,7 +57,7 @@ struct IdentityComponents {
   std::unique_ptr<iam::Authorizer> authorizer;
   std::unique_ptr<iam::IdentityService> identity;
   std::unique_ptr<iam::StsService> sts;
-  std::unique_ptr<iam::NonceCache> nonces;
+  std::unique_ptr<meta::NonceLedger> nonces;
 
   // Sets Services::authorizer, identity, sts and nonces.
   void wire(api::Services& services) const;

@@ -26,9 +26,11 @@
 #include "image/derived_cache.hpp"
 #include "image/processor.hpp"
 #include "server/backends.hpp"
+#include "server/blob_backend.hpp"
 #include "server/config.hpp"
 #include "server/data_dir.hpp"
 #include "server/identity_setup.hpp"
+#include "server/migrate_command.hpp"
 #include "server/offset_clock.hpp"
 #include "server/root_key.hpp"
 #include "service/orphan_collector.hpp"
@@ -94,6 +96,7 @@ int run(const server::ServerConfig& config) {
         "Signatures, tokens and expiry are judged against the shifted time. Never use this in production.",
         config.test_clock_offset);
   }
+  if (config.migrate) return server::run_migrate(config, server::open_blob_store_by_spec, random, stdout);
   // Before anything opens a file there: an unusable data dir ends the process
   // with one line naming the path and the reason.
   if (auto usable = server::check_data_dir(config.data_dir); !usable) {
@@ -128,11 +131,18 @@ int run(const server::ServerConfig& config) {
     return 1;
   }
   spdlog::info("metadata store: {}", server::describe_metadata_store(meta_spec.value(), config.data_dir));
-  auto blob_store = blob::open_fs_blob_store(config.data_dir / "objects", random);
-  if (!blob_store) {
-    spdlog::critical("cannot open the blob store: {}", blob_store.error().message);
+  auto blob_spec = server::parse_blob_spec(config.blob);  // validate() already accepted it
+  if (!blob_spec) {
+    spdlog::critical("{}", blob_spec.error().message);
     return 1;
   }
+  auto blob_store = server::open_blob_store(blob_spec.value(), config.data_dir, random);
+  if (!blob_store) {
+    spdlog::critical("cannot open the blob store ({}): {}",
+                     server::describe_blob_store(blob_spec.value(), config.data_dir), blob_store.error().message);
+    return 1;
+  }
+  spdlog::info("blob store: {}", server::describe_blob_store(blob_spec.value(), config.data_dir));
   // Orphan collection is only safe when this process is the metadata's only
   // writer: on a shared store another gateway's PUT in flight has a committed
   // blob its metadata does not name yet, which would look like an orphan and
@@ -174,14 +184,18 @@ int run(const server::ServerConfig& config) {
   uint32_t id_prefix = 0;
   random.fill({reinterpret_cast<unsigned char*>(&id_prefix), sizeof id_prefix});
   api::RequestIds request_ids(id_prefix, static_cast<uint32_t>(to_unix_seconds(clock.now())));
-  api::BucketCache bucket_cache;
+  // A bucket changed through another gateway must be seen by the next
+  // request here (a deleted bucket, a new ACL), so with a shared metadata
+  // store every request reads the bucket afresh.
+  api::BucketCache bucket_cache(server::is_shared(meta_spec->backend)
+                                    ? std::chrono::milliseconds(0)
+                                    : std::chrono::milliseconds(std::chrono::seconds(5)));
   // Image work gets its own bounded pool at a lower priority, so thumbnails
   // never hold up plain GETs and a burst of them is refused, not queued.
   image::ImageProcessor images(config.image_limits);
   http::BoundedWorkPool image_pool(config.image_threads ? config.image_threads : cores, config.image_queue,
                                    /*nice_increment=*/5);
   image::DerivedCache derived_images(config.image_cache_bytes);
-  std::mutex style_updates;
   // Idle transfer buffers for 16 large PUTs streaming at once, and no more
   // (16 MiB held at most once the load has passed).
   BufferPool transfer_buffers(api_config.transfer_chunk, 16);
@@ -199,7 +213,6 @@ int run(const server::ServerConfig& config) {
                          images,
                          image_pool,
                          derived_images,
-                         style_updates,
                          transfer_buffers};
   identity.value()->wire(services);
 

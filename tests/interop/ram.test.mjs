@@ -6,7 +6,9 @@
 // a disabled, deleted or detached grant stops working at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CORE_MODES, TEST_TIMEOUT, bucketName, expectOssError, makeClient, startOssd, stopOssd } from './lib/common.mjs';
+import {
+  CORE_MODES, TEST_TIMEOUT, afterIdentityChange, bucketName, expectOssError, makeClient, startOssd, stopOssd,
+} from './lib/common.mjs';
 import {
   Ram, accountIdOf, bucketPolicy, expectApiError, policyDocument, popClient, ramClient, trustPolicy,
 } from './lib/iam.mjs';
@@ -95,7 +97,7 @@ describe('RAM users and access keys', () => {
     await ram.attachPolicyToUser(new Ram.AttachPolicyToUserRequest({ policyType: 'Custom', policyName: 'erin-rw', userName: 'erin' }));
     for (const mode of CORE_MODES) {
       const s = userStore(erin, mode);
-      await s.put(`erin/${mode.name}.txt`, Buffer.from(mode.name));
+      await afterIdentityChange(() => s.put(`erin/${mode.name}.txt`, Buffer.from(mode.name)));
       assert.equal((await s.get(`erin/${mode.name}.txt`)).content.toString(), mode.name);
     }
     // The key's own RAM identity is what GetCallerIdentity reports.
@@ -104,16 +106,16 @@ describe('RAM users and access keys', () => {
     assert.equal(who.Arn, `acs:ram::${accountId}:user/erin`);
 
     await ram.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: 'erin', userAccessKeyId: erin.accessKeyId, status: 'Inactive' }));
-    await expectOssError(store.get('data/readme.txt'), 'InvalidAccessKeyId', 403, 'disabled key');
+    await afterIdentityChange(() => expectOssError(store.get('data/readme.txt'), 'InvalidAccessKeyId', 403, 'disabled key'));
 
     await ram.updateAccessKey(new Ram.UpdateAccessKeyRequest({ userName: 'erin', userAccessKeyId: erin.accessKeyId, status: 'Active' }));
-    assert.equal((await store.get('data/readme.txt')).content.toString(), 'readme', 'enabled again');
+    await afterIdentityChange(async () => assert.equal((await store.get('data/readme.txt')).content.toString(), 'readme', 'enabled again'));
 
     await ram.detachPolicyFromUser(new Ram.DetachPolicyFromUserRequest({ policyType: 'Custom', policyName: 'erin-rw', userName: 'erin' }));
-    await expectOssError(store.get('data/readme.txt'), 'AccessDenied', 403, 'policy detached');
+    await afterIdentityChange(() => expectOssError(store.get('data/readme.txt'), 'AccessDenied', 403, 'policy detached'));
 
     await ram.deleteAccessKey(new Ram.DeleteAccessKeyRequest({ userName: 'erin', userAccessKeyId: erin.accessKeyId }));
-    await expectOssError(store.get('data/readme.txt'), 'InvalidAccessKeyId', 403, 'deleted key');
+    await afterIdentityChange(() => expectOssError(store.get('data/readme.txt'), 'InvalidAccessKeyId', 403, 'deleted key'));
   });
 
   it('RAM users may not call RAM without ram:* permissions', { timeout: TEST_TIMEOUT }, async () => {
@@ -151,7 +153,7 @@ describe('RAM groups', () => {
     await expectOssError(store.put('data/new.txt', Buffer.from('x')), 'AccessDenied', 403, 'group grants only GetObject');
 
     await ram.detachPolicyFromGroup(new Ram.DetachPolicyFromGroupRequest({ policyType: 'Custom', policyName: 'read-data', groupName: 'readers' }));
-    await expectOssError(store.get('data/readme.txt'), 'AccessDenied', 403, 'group policy detached');
+    await afterIdentityChange(() => expectOssError(store.get('data/readme.txt'), 'AccessDenied', 403, 'group policy detached'));
   });
 });
 
@@ -215,7 +217,7 @@ describe('RAM roles and policies', () => {
       'EntityNotExist.User.Policy', 404);
     await ram.deletePolicy(new Ram.DeletePolicyRequest({ policyName: 'objects-rw' }));
     await expectApiError(ram.getPolicy(new Ram.GetPolicyRequest({ policyName: 'objects-rw', policyType: 'Custom' })), 'EntityNotExist.Policy', 404);
-    await expectOssError(userStore(hank).put('hank.txt', Buffer.from('again')), 'AccessDenied', 403, 'after detach');
+    await afterIdentityChange(() => expectOssError(userStore(hank).put('hank.txt', Buffer.from('again')), 'AccessDenied', 403, 'after detach'));
   });
 
   it('malformed policy documents are refused', { timeout: TEST_TIMEOUT }, async () => {

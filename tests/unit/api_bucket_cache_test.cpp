@@ -25,6 +25,16 @@ TEST(BucketCache, FindsWhatWasStoredUntilItExpires) {
   EXPECT_FALSE(cache.find("b", t0 + std::chrono::seconds(5)));
 }
 
+TEST(BucketCache, ATimeToLiveOfZeroNeverAnswers) {
+  BucketCache cache(std::chrono::milliseconds(0));
+  const auto t0 = BucketCache::Clock::time_point{} + std::chrono::hours(1);
+  cache.store(bucket("b"), t0);
+  cache.store_with_policy(BucketWithPolicy{bucket("b"), nullptr}, t0);
+  EXPECT_FALSE(cache.find("b", t0));
+  EXPECT_FALSE(cache.find("b", t0 - std::chrono::seconds(1)));
+  EXPECT_FALSE(cache.find_with_policy("b", t0 - std::chrono::seconds(1)));
+}
+
 TEST(BucketCache, ForgetDropsTheEntryAndStoreReplacesIt) {
   BucketCache cache;
   const auto t0 = BucketCache::Clock::time_point{} + std::chrono::hours(1);

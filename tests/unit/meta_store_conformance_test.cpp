@@ -242,6 +242,93 @@ TEST_P(MetadataStoreConformance, BucketConfigsSetReplaceDelete) {
   EXPECT_ERROR(store().get_bucket_config("ghost", "cors"), NoSuchBucket);
 }
 
+TEST_P(MetadataStoreConformance, ReplaceBucketConfigSwapsOnlyWhatItExpects) {
+  make_bucket("b");
+  const std::optional<std::string> absent;
+  EXPECT_FALSE(*store().replace_bucket_config("b", "styles", std::string("[]"), std::string("x")));
+  EXPECT_TRUE(*store().replace_bucket_config("b", "styles", absent, std::string("[\"a\"]")));
+  EXPECT_FALSE(*store().replace_bucket_config("b", "styles", absent, std::string("[\"b\"]")));
+  EXPECT_EQ(**store().get_bucket_config("b", "styles"), "[\"a\"]");
+  EXPECT_TRUE(*store().replace_bucket_config("b", "styles", std::string("[\"a\"]"), std::string("[\"a\",\"b\"]")));
+  EXPECT_FALSE(*store().replace_bucket_config("b", "styles", std::string("[\"a\"]"), absent));
+  EXPECT_EQ(**store().get_bucket_config("b", "styles"), "[\"a\",\"b\"]");
+  EXPECT_TRUE(*store().replace_bucket_config("b", "styles", std::string("[\"a\",\"b\"]"), absent));
+  EXPECT_FALSE(store().get_bucket_config("b", "styles")->has_value());
+  EXPECT_ERROR(store().replace_bucket_config("ghost", "styles", absent, std::string("x")), NoSuchBucket);
+}
+
+TEST_P(MetadataStoreConformance, ConcurrentReplaceBucketConfigLosesNoIncrement) {
+  make_bucket("b");
+  constexpr int kThreads = 4;
+  constexpr int kIncrementsPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrementsPerThread; ++i) {
+        bool done = false;
+        for (int attempt = 0; attempt < 10000 && !done; ++attempt) {
+          auto current = store().get_bucket_config("b", "counter");
+          if (!current.ok()) break;
+          const int value = current->has_value() ? std::stoi(**current) : 0;
+          auto swapped = store().replace_bucket_config("b", "counter", *current, std::to_string(value + 1));
+          if (!swapped.ok()) break;
+          done = *swapped;
+        }
+        if (!done) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(**store().get_bucket_config("b", "counter"), std::to_string(kThreads * kIncrementsPerThread));
+}
+
+TEST_P(MetadataStoreConformance, ListAllBucketsCoversEveryOwnerInNameOrder) {
+  make_bucket("gamma", "owner-2");
+  make_bucket("alpha", "owner-1");
+  make_bucket("beta", "owner-3");
+
+  bool truncated = true;
+  auto all = store().list_all_buckets("", 100, &truncated);
+  ASSERT_OK(all);
+  std::vector<std::string> names;
+  for (const auto& b : *all) names.push_back(b.name + "/" + b.owner_id);
+  EXPECT_THAT(names, ElementsAre("alpha/owner-1", "beta/owner-3", "gamma/owner-2"));
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ((*all)[0].created_ms, 1700000000000);
+
+  auto first = store().list_all_buckets("", 2, &truncated);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_TRUE(truncated);
+  auto rest = store().list_all_buckets(first->back().name, 2, &truncated);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].name, "gamma");
+  EXPECT_FALSE(truncated);
+}
+
+TEST_P(MetadataStoreConformance, ListBucketConfigsReturnsEveryDocumentByName) {
+  make_bucket("b");
+  make_bucket("other");
+  auto none = store().list_bucket_configs("b");
+  ASSERT_OK(none);
+  EXPECT_THAT(*none, IsEmpty());
+
+  const std::string binary = "<x>\xFF\xC3\xA9</x>";  // not valid UTF-8: kept byte for byte
+  ASSERT_OK(store().set_bucket_config("b", "style:thumb", std::string("image/resize,w_100")));
+  ASSERT_OK(store().set_bucket_config("b", "cors", binary));
+  ASSERT_OK(store().set_bucket_config("b", "policy", std::string("{}")));
+  ASSERT_OK(store().set_bucket_config("other", "cors", std::string("elsewhere")));
+  ASSERT_OK(store().set_bucket_config("b", "policy", std::nullopt));
+
+  auto configs = store().list_bucket_configs("b");
+  ASSERT_OK(configs);
+  EXPECT_THAT(*configs, ElementsAre(Pair("cors", binary), Pair("style:thumb", "image/resize,w_100")));
+  EXPECT_ERROR(store().list_bucket_configs("ghost"), NoSuchBucket);
+}
+
 // ------------------------------------------------------------------ objects
 
 TEST_P(MetadataStoreConformance, ObjectRoundTripsEveryField) {

@@ -26,6 +26,7 @@ import crypto from 'node:crypto';
 import dns from 'node:dns';
 import http from 'node:http';
 import OSS from 'ali-oss';
+import { startTwoGateways, twoGatewayMode } from '../../lib/deployment.mjs';
 import { startServer } from '../../lib/server.mjs';
 
 export { OSS };
@@ -61,8 +62,11 @@ function loopbackLookup(hostname, options, callback) {
 }
 
 // Starts ossd (through the shared harness) and attaches a loopback agent.
+// With OSSD_TEST_DEPLOYMENT=two-gateways the suite talks to two gateways on
+// PostgreSQL and RADOS instead, each request going to the other gateway
+// than the last (tests/lib/deployment.mjs).
 export async function startOssd(opts) {
-  const server = await startServer(opts);
+  const server = twoGatewayMode ? await startTwoGateways(opts) : await startServer(opts);
   server.agent = new http.Agent({ keepAlive: true, maxSockets: 16, lookup: loopbackLookup });
   return server;
 }
@@ -125,6 +129,24 @@ export function assertRequestId(res, what = 'response') {
   const id = res.headers['x-oss-request-id'];
   assert.match(String(id ?? ''), REQUEST_ID_RE, `${what}: x-oss-request-id is ${JSON.stringify(id)}`);
   return id;
+}
+
+// An identity change (a disabled key, a detached policy) takes effect on the
+// gateway that made it at once, and on every other gateway of a deployment
+// within 5 s (issue #7's bound; the credential cache's refresh interval).
+// Runs `attempt` (a check that throws until the change shows) until it passes
+// or that bound is over.
+export const IDENTITY_PROPAGATION_MS = twoGatewayMode ? 5000 : 0;
+export async function afterIdentityChange(attempt) {
+  const deadline = Date.now() + IDENTITY_PROPAGATION_MS;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 // Awaits a promise that must reject with an OSS error of the given code/status
