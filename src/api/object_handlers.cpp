@@ -148,8 +148,11 @@ HandlerResult read_object(RequestContext& ctx, bool want_body) {
     response.body = std::move(*plan->inline_body);
     response.content_length.reset();
   } else {
-    response.stream =
-        std::make_unique<ObjectBodySource>(s.read_pool, service::ObjectReader(s.blobs, object.segments, first, length));
+    service::ObjectReader reader(s.blobs, object.segments, first, length);
+    if (auto opened = co_await s.read_pool.run([&] { return reader.open_first(); }); !opened) {
+      co_return std::move(opened).error();
+    }
+    response.stream = std::make_unique<ObjectBodySource>(s.read_pool, std::move(reader));
     if (pace) response.stream = std::make_unique<ThrottledSource>(std::move(response.stream), *pace);
   }
   co_return response;

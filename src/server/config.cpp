@@ -227,6 +227,14 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
   app.add_option("--sts-address", c.sts_address,
                  "Also serve the STS and RAM APIs on this address (host:port); the main address serves them too")
       ->envname("OSSD_STS_ADDRESS");
+  app.add_option("--orphan-scan-interval", c.orphan_scan_interval,
+                 "Seconds between orphan-blob scans by the leading gateway (shared metadata store only)")
+      ->envname("OSSD_ORPHAN_SCAN_INTERVAL")
+      ->check(CLI::Range(1u, 86400u));
+  app.add_option("--orphan-grace", c.orphan_grace,
+                 "Seconds a blob must stay unreferenced before the leading gateway removes it (shared store only)")
+      ->envname("OSSD_ORPHAN_GRACE")
+      ->check(CLI::Range(1u, 7u * 86400u));
   app.add_option("--test-clock-offset", c.test_clock_offset,
                  "TESTS ONLY: seconds added to the server's clock (moves STS token expiry)")
       ->envname("OSSD_TEST_CLOCK_OFFSET")

@@ -44,7 +44,11 @@ struct ServerConfig {
   std::string master_key_file;    // "" = <data-dir>/master.key, created on first start
   std::string sts_address;        // a second listener for the STS/RAM APIs ("" = none)
   int64_t test_clock_offset = 0;  // seconds added to the server clock: TESTS ONLY
-  bool rotate_sts_key = false;    // `ossd rotate-sts-key`: add a new STS token key, then exit
+  // With a shared metadata store: how often the leading gateway scans for
+  // orphan blobs, and how long a blob must stay unreferenced to be one.
+  unsigned orphan_scan_interval = 900;  // seconds
+  unsigned orphan_grace = 3600;         // seconds
+  bool rotate_sts_key = false;          // `ossd rotate-sts-key`: add a new STS token key, then exit
   // `ossd migrate` (server/migrate_command.hpp): the source is the deployment
   // the options above describe; the target is these. to_meta holds a
   // password: print it only redacted.

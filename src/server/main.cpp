@@ -12,12 +12,12 @@
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/metrics.hpp"
 #include "api/oss_handler.hpp"
 #include "api/request_ids.hpp"
-#include "blob/fs_blob_store.hpp"
 #include "core/clock.hpp"
 #include "crypto/secure_random.hpp"
 #include "http/bounded_work_pool.hpp"
@@ -25,6 +25,7 @@
 #include "http/work_pool.hpp"
 #include "image/derived_cache.hpp"
 #include "image/processor.hpp"
+#include "meta/leader_election.hpp"
 #include "server/backends.hpp"
 #include "server/blob_backend.hpp"
 #include "server/config.hpp"
@@ -32,10 +33,14 @@
 #include "server/identity_setup.hpp"
 #include "server/migrate_command.hpp"
 #include "server/offset_clock.hpp"
+#include "server/orphan_scan_job.hpp"
 #include "server/root_key.hpp"
 #include "service/orphan_collector.hpp"
 
 namespace {
+
+// The PostgreSQL advisory lock whose holder runs orphan collection ("ossd" 1).
+constexpr int64_t kOrphanCollectionLockKey = 0x6f7373640001;
 
 using namespace ossd;
 
@@ -143,14 +148,17 @@ int run(const server::ServerConfig& config) {
     return 1;
   }
   spdlog::info("blob store: {}", server::describe_blob_store(blob_spec.value(), config.data_dir));
-  // Orphan collection is only safe when this process is the metadata's only
+  // Start-up collection is only safe when this process is the metadata's only
   // writer: on a shared store another gateway's PUT in flight has a committed
   // blob its metadata does not name yet, which would look like an orphan and
-  // be deleted under it. Collection there will be done by one elected leader
-  // that spares young blobs (issue #7, a later step); until then a shared
-  // store's orphans stay on disk.
+  // be deleted under it. There the elected leader scans now and then instead,
+  // sparing blobs unreferenced for less than the grace.
+  std::unique_ptr<meta::LeaderElection> leader_election;
+  std::optional<server::OrphanScanJob> orphan_scans;
   if (server::is_shared(meta_spec->backend)) {
-    spdlog::info("start-up orphan collection skipped: the metadata store is shared with other gateways");
+    leader_election = meta::pg_leader_election(meta_spec->conninfo, kOrphanCollectionLockKey);
+    orphan_scans.emplace(*leader_election, *meta_store.value(), *blob_store.value(), clock,
+                         std::chrono::seconds(config.orphan_scan_interval), std::chrono::seconds(config.orphan_grace));
   } else {
     auto orphans = service::collect_orphans(*meta_store.value(), *blob_store.value());
     if (!orphans) {

@@ -13,6 +13,19 @@ ObjectReader::ObjectReader(blob::BlobStore& blobs, std::vector<meta::Segment> se
   offset_in_segment_ = first;
 }
 
+Status ObjectReader::open_first() {
+  while (segment_index_ < segments_.size() && offset_in_segment_ >= segments_[segment_index_].size) {
+    ++segment_index_;
+    offset_in_segment_ = 0;
+    current_.reset();
+  }
+  if (remaining_ == 0 || current_ || segment_index_ >= segments_.size()) return ok_status();
+  auto opened = blobs_.open(segments_[segment_index_].blob_id);
+  if (!opened) return std::move(opened).error();
+  current_ = std::move(opened.value());
+  return ok_status();
+}
+
 Result<size_t> ObjectReader::read(std::span<char> out) {
   size_t filled = 0;
   while (filled < out.size() && remaining_ > 0) {

@@ -19,6 +19,10 @@ class ObjectReader {
   ObjectReader(blob::BlobStore& blobs, std::vector<meta::Segment> segments, uint64_t first, uint64_t length);
 
   uint64_t remaining() const { return remaining_; }
+  // Opens the blob the first byte is in. Call before a response head
+  // promises the body: a store that cannot serve it (a cluster that does not
+  // answer) then fails the request cleanly instead of cutting the body off.
+  Status open_first();
   // Fills out with up to out.size() bytes; 0 only when nothing remains.
   Result<size_t> read(std::span<char> out);
 

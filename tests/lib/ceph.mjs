@@ -30,9 +30,10 @@ function run(args, timeout = 180_000) {
 
 let namespaceSeq = 0;
 
-// { conf, blobSpec(options), stopOsd(), startOsd(), destroy() }.
-export async function startCeph() {
-  const shared = process.env.OSSD_TEST_CEPH_CONF;
+// { conf, blobSpec(options), stopOsd(), startOsd(), destroy() }. own: a
+// cluster of its own even when a shared one runs (to stop its OSD).
+export async function startCeph({ own = false } = {}) {
+  const shared = own ? undefined : process.env.OSSD_TEST_CEPH_CONF;
   let dir = null;
   let conf = shared;
   if (!shared) {

@@ -65,8 +65,9 @@ const kept = new Map();
 
 // Options as for startServer (env, args, and dataDir: the one a deployment
 // stopped with keepData used, to start the same deployment again) plus
-// blob: { chunk, timeout } for the RADOS store.
-export async function startTwoGateways({ dataDir: keptDir, env = {}, args = [], blob = {} } = {}) {
+// blob: { chunk, timeout } for the RADOS store and ownCeph: a Ceph cluster
+// of its own (for tests that stop its OSD).
+export async function startTwoGateways({ dataDir: keptDir, env = {}, args = [], blob = {}, ownCeph = false } = {}) {
   let pg;
   let ceph;
   let dataDir;
@@ -78,7 +79,7 @@ export async function startTwoGateways({ dataDir: keptDir, env = {}, args = [], 
     dataDir = keptDir;
   } else {
     pg = await startPostgres();
-    ceph = await startCeph();
+    ceph = await startCeph({ own: ownCeph });
     dataDir = mkdtempSync(path.join(tmpdir(), 'ossd-2gw-'));
     blobSpec = ceph.blobSpec(blob);
   }
@@ -109,6 +110,7 @@ export async function startTwoGateways({ dataDir: keptDir, env = {}, args = [], 
     gateways,
     pg,
     ceph,
+    blobSpec,
     served: front.served,
     output: () => gateways.map((g) => g.output()).join(''),
     // keepData: the database, the pool namespace and the directory stay for

@@ -20,3 +20,10 @@ ossd_unit_test(meta_pg_nonce_ledger_tests
     ${CMAKE_CURRENT_LIST_DIR}/meta_pg_nonce_ledger_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/pg_test_cluster.cpp
   LIBS ossd_meta Threads::Threads)
+
+# Which of several gateways runs the background jobs (issue #7).
+ossd_unit_test(meta_pg_leader_election_tests
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/meta_pg_leader_election_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/pg_test_cluster.cpp
+  LIBS ossd_meta Threads::Threads)

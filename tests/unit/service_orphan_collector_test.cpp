@@ -11,6 +11,7 @@
 #include "blob/fs_blob_store.hpp"
 #include "meta/sqlite_store.hpp"
 #include "service/orphan_collector.hpp"
+#include "service/shared_orphan_collector.hpp"
 
 namespace ossd::service {
 namespace {
@@ -146,6 +147,56 @@ TEST_F(OrphanCollectorTest, EmptyStoresReportNothing) {
   EXPECT_EQ(report->temporaries_removed, 0u);
   EXPECT_EQ(report->blobs_checked, 0u);
   EXPECT_EQ(report->orphans_removed, 0u);
+}
+
+TEST_F(OrphanCollectorTest, SharedCollectorRemovesOnlyBlobsUnreferencedForTheGrace) {
+  using namespace std::chrono_literals;
+  const SystemTime t0 = from_unix_seconds(1716193800);
+  const std::string referenced = commit_blob("object");
+  ASSERT_TRUE(metadata_->put_object(object("k", referenced), {}).ok());
+  const std::string orphan = commit_blob("crash leftover");
+  const std::string in_flight = commit_blob("another gateway's PUT, record not yet committed");
+  SharedOrphanCollector collector(1h);
+
+  auto first = collector.scan(*metadata_, *blobs_, t0);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->blobs_checked, 3u);
+  EXPECT_EQ(first->suspects, 2u);
+  EXPECT_EQ(first->orphans_removed, 0u);
+
+  // The PUT in flight commits its record; a scan before the grace removes nothing.
+  ASSERT_TRUE(metadata_->put_object(object("late", in_flight), {}).ok());
+  auto early = collector.scan(*metadata_, *blobs_, t0 + 59min);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->suspects, 1u);
+  EXPECT_EQ(early->orphans_removed, 0u);
+
+  auto late = collector.scan(*metadata_, *blobs_, t0 + 61min);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->orphans_removed, 1u);
+  auto left = blobs_->list();
+  ASSERT_TRUE(left.ok());
+  EXPECT_THAT(*left, UnorderedElementsAre(referenced, in_flight));
+}
+
+TEST_F(OrphanCollectorTest, SharedCollectorStartsTheGraceAgainWhenABlobWasReferencedInBetween) {
+  using namespace std::chrono_literals;
+  const SystemTime t0 = from_unix_seconds(1716193800);
+  const std::string blob = commit_blob("referenced for a while");
+  SharedOrphanCollector collector(1h);
+  ASSERT_EQ(collector.scan(*metadata_, *blobs_, t0)->suspects, 1u);
+  ASSERT_TRUE(metadata_->put_object(object("k", blob), {}).ok());
+  ASSERT_EQ(collector.scan(*metadata_, *blobs_, t0 + 30min)->suspects, 0u);
+  ASSERT_TRUE(metadata_->delete_object("b", "k").ok());
+  // Unreferenced at t0 and again now, but not all along: a fresh suspect.
+  auto again = collector.scan(*metadata_, *blobs_, t0 + 90min);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->orphans_removed, 0u);
+  EXPECT_EQ(again->suspects, 1u);
+  // A collector that lost the lead forgets what it saw.
+  collector.forget();
+  EXPECT_EQ(collector.scan(*metadata_, *blobs_, t0 + 200min)->orphans_removed, 0u);
+  EXPECT_EQ(collector.scan(*metadata_, *blobs_, t0 + 261min)->orphans_removed, 1u);
 }
 
 }  // namespace
