@@ -237,10 +237,15 @@ async function phase(name) {
     const v1 = client({ bucket });
     const err = await v1.get('small').then(() => null, (e) => e);
     assert.ok(err, 'GET should fail while PostgreSQL is down');
+    assert.equal(err.status, 503);
+    assert.equal(err.code, 'ServiceUnavailable');
     console.log(`PostgreSQL down: GET -> ${err.status} ${err.code}`);
     const ready = await probe('/-/health/ready');
+    assert.equal(ready.status, 503);
+    assert.equal(JSON.parse(ready.body).metadata, 'unavailable');
     console.log(`PostgreSQL down: /-/health/ready -> ${ready.status} ${ready.body}`);
     const live = await probe('/-/health/live');
+    assert.equal(live.status, 200);
     console.log(`PostgreSQL down: /-/health/live -> ${live.status} ${live.body}`);
   } else if (name === 'db-back') {
     const v1 = client({ bucket });
@@ -267,7 +272,7 @@ check one-gateway-killed
 log "PostgreSQL stopped (pid $pg_pid)"
 kill -INT "$pg_pid"; wait_until 15 bash -c "! kill -0 $pg_pid"
 pg_pid=
-check db-down || true
+check db-down
 log "PostgreSQL started again"
 as_pg "$pg_bin/postgres" -D "$work/pg/data" -p "$pg_port" -k "$work/pg" -c listen_addresses=127.0.0.1 \
   -c fsync=off >>"$work/pg/postgres.log" 2>&1 &

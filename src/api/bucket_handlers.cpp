@@ -194,7 +194,7 @@ HandlerResult delete_multiple_objects(RequestContext& ctx) {
     for (const auto& key : request->keys) {
       auto freed = s.meta.delete_object(ctx.bucket_name(), key);
       if (!freed) return std::move(freed).error();
-      release_blobs(s.blobs, freed.value());
+      release_freed_blobs(s, freed.value());
       done.push_back(key);
     }
     return done;

@@ -50,6 +50,11 @@ struct ApiConfig {
   size_t max_control_body = 2 << 20;      // XML request bodies
   size_t transfer_chunk = 1 << 20;        // bytes per work-pool hop when copying objects
   size_t inline_read_limit = 256 << 10;   // objects up to this are read in one hop
+  // Blobs of overwritten or deleted objects stay for the orphan collector
+  // (after its grace) instead of going at once, so a GET already streaming
+  // them from another gateway, or from a store without open-file semantics
+  // (RADOS), finishes. Set when the stores are shared or the store is RADOS.
+  bool defer_freed_blob_removal = false;
   image::ProcessLimits process_limits;    // x-oss-process text (length, action count)
 };
 

@@ -54,10 +54,10 @@ meta::PartRecord part_from_blob(uint32_t number, const service::WrittenBlob& blo
 Status record_part(Services& s, const std::string& upload_id, const meta::PartRecord& part) {
   auto freed = s.meta.put_part(upload_id, part);
   if (!freed) {
-    release_blobs(s.blobs, {part.blob_id});
+    discard_unrecorded_blobs(s.blobs, {part.blob_id});
     return std::move(freed).error();
   }
-  release_blobs(s.blobs, freed.value());
+  release_freed_blobs(s, freed.value());
   return ok_status();
 }
 
@@ -193,7 +193,7 @@ HandlerResult complete_multipart_upload(RequestContext& ctx) {
     if (!assembled) return std::move(assembled).error();
     auto freed = s.meta.complete_upload(upload_id, assembled->used_parts, assembled->object, conditions);
     if (!freed) return std::move(freed).error();
-    release_blobs(s.blobs, freed.value());
+    release_freed_blobs(s, freed.value());
     return std::move(assembled->object);
   });
   if (!completed) co_return std::move(completed).error();
@@ -211,7 +211,7 @@ HandlerResult abort_multipart_upload(RequestContext& ctx) {
   auto aborted = co_await s.pool.run([&]() -> Status {
     auto freed = s.meta.abort_upload(ctx.bucket_name(), ctx.key(), upload_id);
     if (!freed) return std::move(freed).error();
-    release_blobs(s.blobs, freed.value());
+    release_freed_blobs(s, freed.value());
     return ok_status();
   });
   if (!aborted) co_return std::move(aborted).error();

@@ -18,10 +18,10 @@ Result<std::vector<std::string>> commit_object(Services& s, const meta::ObjectRe
                                                const std::vector<std::string>& new_blobs) {
   auto freed = s.meta.put_object(record, conditions);
   if (!freed) {
-    release_blobs(s.blobs, new_blobs);
+    discard_unrecorded_blobs(s.blobs, new_blobs);
     return std::move(freed).error();
   }
-  release_blobs(s.blobs, freed.value());
+  release_freed_blobs(s, freed.value());
   return freed;
 }
 

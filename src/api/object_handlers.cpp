@@ -211,7 +211,7 @@ HandlerResult delete_object(RequestContext& ctx) {
   auto deleted = co_await s.pool.run([&]() -> Status {
     auto freed = s.meta.delete_object(ctx.bucket_name(), ctx.key());
     if (!freed) return std::move(freed).error();
-    release_blobs(s.blobs, freed.value());
+    release_freed_blobs(s, freed.value());
     return ok_status();
   });
   if (!deleted) co_return std::move(deleted).error();
@@ -237,7 +237,7 @@ HandlerResult append_object(RequestContext& ctx) {
   auto appended = co_await s.pool.run([&]() -> Result<meta::ObjectRecord> {
     auto result =
         s.meta.append_object(initial.value(), *position, meta::Segment{blob->blob_id, blob->size}, blob->crc64);
-    if (!result) release_blobs(s.blobs, {blob->blob_id});
+    if (!result) discard_unrecorded_blobs(s.blobs, {blob->blob_id});
     return result;
   });
   if (!appended) co_return std::move(appended).error();

@@ -194,8 +194,13 @@ Result<std::optional<uint64_t>> traffic_limit(const RequestContext& ctx) {
   return parse_traffic_limit(from_query ? from_query : ctx.header("x-oss-traffic-limit"));
 }
 
-void release_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids) {
+void discard_unrecorded_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids) {
   for (const auto& id : blob_ids) (void)blobs.remove(id);
+}
+
+void release_freed_blobs(Services& s, const std::vector<std::string>& blob_ids) {
+  if (s.config.defer_freed_blob_removal) return;
+  for (const auto& id : blob_ids) (void)s.blobs.remove(id);
 }
 
 }  // namespace ossd::api

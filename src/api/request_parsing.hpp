@@ -54,9 +54,14 @@ Result<std::optional<uint64_t>> parse_traffic_limit(const std::string* value);
 // sub-resource), else the header of the same name.
 Result<std::optional<uint64_t>> traffic_limit(const RequestContext& ctx);
 
-// Removes blobs no metadata refers to any more. Blocking (work pool). A
-// failure leaves an orphan that start-up collection removes, so it is logged
-// by the caller's access line only and never fails the request.
-void release_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids);
+// Removes blobs whose record was never committed, so nobody can be reading
+// them. Blocking (work pool). A failure leaves an orphan that orphan
+// collection removes, so it never fails the request.
+void discard_unrecorded_blobs(blob::BlobStore& blobs, const std::vector<std::string>& blob_ids);
+
+// Lets go of blobs an overwritten or deleted record held: removed at once,
+// or left to the orphan collector when ApiConfig::defer_freed_blob_removal
+// is set. Blocking (work pool); never fails the request.
+void release_freed_blobs(Services& s, const std::vector<std::string>& blob_ids);
 
 }  // namespace ossd::api

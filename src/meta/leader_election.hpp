@@ -23,4 +23,7 @@ class LeaderElection {
 // gateway that dies (kill -9, a lost network) hands the lead on by itself.
 std::unique_ptr<LeaderElection> pg_leader_election(std::string conninfo, int64_t lock_key);
 
+// For stores nobody else writes: this process always leads.
+std::unique_ptr<LeaderElection> sole_leader();
+
 }  // namespace ossd::meta

@@ -153,12 +153,23 @@ int run(const server::ServerConfig& config) {
   // blob its metadata does not name yet, which would look like an orphan and
   // be deleted under it. There the elected leader scans now and then instead,
   // sparing blobs unreferenced for less than the grace.
+  //
+  // Freed blobs are left to those scans, rather than removed at once, when a
+  // GET may still be streaming them: from another gateway, or from RADOS,
+  // where a removed blob cannot be read further (a file stays readable
+  // through its open descriptor).
+  const bool shared = server::is_shared(meta_spec->backend);
+  const bool defer_freed_blobs = shared || blob_spec->backend == server::BlobBackend::Rados;
   std::unique_ptr<meta::LeaderElection> leader_election;
   std::optional<server::OrphanScanJob> orphan_scans;
-  if (server::is_shared(meta_spec->backend)) {
-    leader_election = meta::pg_leader_election(meta_spec->conninfo, kOrphanCollectionLockKey);
+  if (defer_freed_blobs) {
+    leader_election = shared ? meta::pg_leader_election(meta_spec->conninfo, kOrphanCollectionLockKey)
+                             : meta::sole_leader();
     orphan_scans.emplace(*leader_election, *meta_store.value(), *blob_store.value(), clock,
                          std::chrono::seconds(config.orphan_scan_interval), std::chrono::seconds(config.orphan_grace));
+  }
+  if (shared) {
+    spdlog::info("start-up orphan collection skipped: the metadata store is shared with other gateways");
   } else {
     auto orphans = service::collect_orphans(*meta_store.value(), *blob_store.value());
     if (!orphans) {
@@ -187,6 +198,7 @@ int run(const server::ServerConfig& config) {
   api_config.addressing.region = config.region;
   api_config.addressing.cnames = config.cnames;
   api_config.auth.region = config.region;
+  api_config.defer_freed_blob_removal = defer_freed_blobs;
 
   api::Metrics metrics;
   uint32_t id_prefix = 0;

@@ -8,6 +8,8 @@
 //  - the OSD stopped: 503 for data, metadata untouched, data again once it
 //    is back;
 //  - two gateways overwriting one key at once: one body wins, whole;
+//  - an overwrite and a delete while another gateway streams the old body:
+//    that GET still gets it whole;
 //  - orphan blobs: only the elected gateway collects them, sparing young
 //    ones, and the lead passes on when that gateway dies.
 // Bounded: every load runs for a fixed count of requests or a fixed time.
@@ -242,6 +244,34 @@ describe('two gateways: faults', { skip: skip ?? false, concurrency: 1 }, () => 
       console.log(`# overwrite race: 30 rounds, A won ${outcomes.a}, B won ${outcomes.b}`);
     });
   });
+  describe('an overwrite while another gateway streams the old body', () => {
+    let d;
+    const bucket = `stream-${process.pid}`;
+    before(async () => {
+      d = await startTwoGateways();
+      await clientFor(d.gateways[0], d, bucket).putBucket(bucket);
+    }, { timeout: 120_000 });
+    after(async () => { await d?.stop(); });
+
+    it('the GET that started first gets the old body whole', { timeout: 120_000 }, async () => {
+      const [a, b] = d.gateways.map((g) => clientFor(g, d, bucket));
+      const oldBody = crypto.randomBytes(24 * 1024 * 1024);
+      await a.put('big.bin', oldBody);
+      const { stream } = await b.getStream('big.bin');
+      const chunks = [];
+      const firstChunk = new Promise((resolve) => stream.once('data', (c) => { chunks.push(c); stream.pause(); resolve(); }));
+      await firstChunk;
+      const newBody = crypto.randomBytes(1024);
+      await a.put('big.bin', newBody);
+      await a.delete('big.bin');
+      stream.on('data', (c) => chunks.push(c));
+      await new Promise((resolve, reject) => { stream.on('end', resolve); stream.on('error', reject); stream.resume(); });
+      const got = Buffer.concat(chunks);
+      assert.equal(got.length, oldBody.length);
+      assert.equal(md5(got), md5(oldBody));
+    });
+  });
+
   describe('orphan collection on the elected gateway', () => {
     let d;
     const bucket = `orphans-${process.pid}`;
