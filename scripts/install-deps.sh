@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev libsqlite3-dev libpugixml-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libisal-dev liblzma-dev libpq-dev postgresql
-  libradospp-dev librados-dev ceph-mon ceph-osd ceph-common
+  librados-dev ceph-mon ceph-osd ceph-common
   libgtest-dev libgmock-dev libbenchmark-dev
   libvips-dev libvips-tools clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   curl chromium

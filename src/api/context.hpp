@@ -55,7 +55,7 @@ struct ApiConfig {
   // them from another gateway, or from a store without open-file semantics
   // (RADOS), finishes. Set when the stores are shared or the store is RADOS.
   bool defer_freed_blob_removal = false;
-  image::ProcessLimits process_limits;    // x-oss-process text (length, action count)
+  image::ProcessLimits process_limits;  // x-oss-process text (length, action count)
 };
 
 struct Services {

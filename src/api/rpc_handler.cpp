@@ -60,6 +60,8 @@ boost::asio::awaitable<Result<http::Response>> handle_rpc(RequestContext& ctx) {
   const std::string host_id = host ? *host : std::string();
   bool xml = false;
   auto fail = [&](const Error& error) -> Result<http::Response> {
+    // Internals (a database host, a libpq error) go to the log, not to the client.
+    if (error.message_for_log_only) spdlog::warn("request {} failed: {}", ctx.request_id, error.message);
     return rpc_error_response(error, ctx.request_id, host_id, xml);
   };
 

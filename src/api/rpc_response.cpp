@@ -96,7 +96,7 @@ RpcErrorView describe_rpc_error(const Error& error) {
   if (code.empty()) code = detail(error, "RamCode");
   view.code = code.empty() ? default_code(error.code) : std::string(code);
   view.status = status_of(view.code, error.code);
-  view.message = error.message;
+  view.message = error.message_for_log_only ? std::string() : error.message;
   if (view.message.empty()) view.message = std::string(oss::describe(error.code).default_message);
   // Internal failures say nothing about their insides.
   if (view.status >= 500 && error.code == ErrorCode::InternalError) {

@@ -1,6 +1,8 @@
 #include "blob/rados_blob_store.hpp"
 
-#include <rados/librados.hpp>
+// The C API: its C++ counterpart's headers (buffer.h) do not compile as
+// C++20 with clang, which the sanitizer and tidy gates use.
+#include <rados/librados.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,10 +24,9 @@ namespace {
 
 constexpr uint64_t kMinChunkBytes = uint64_t{64} << 10;
 constexpr uint64_t kMaxChunkBytes = uint64_t{64} << 20;
-constexpr int kMaxIdAttempts = 8;
 // open() reads this much of the head with its attributes, so a small blob is
 // opened and read in one round trip.
-constexpr uint64_t kHeadPrefetchBytes = uint64_t{256} << 10;
+constexpr size_t kHeadPrefetchBytes = size_t{256} << 10;
 
 constexpr const char* kSizeAttr = "ossd.size";
 constexpr const char* kChunksAttr = "ossd.chunks";
@@ -83,34 +84,70 @@ std::string_view chunk_owner(std::string_view name) {
   return id;
 }
 
-librados::bufferlist text_buffer(std::string_view text) {
-  librados::bufferlist bl;
-  bl.append(text.data(), static_cast<unsigned>(text.size()));
-  return bl;
+using Attributes = std::map<std::string, std::string, std::less<>>;
+
+// Drains an xattr iterator librados handed out, and releases it.
+Result<Attributes> take_attributes(rados_xattrs_iter_t iter, std::string_view object) {
+  Attributes attrs;
+  while (true) {
+    const char* name = nullptr;
+    const char* value = nullptr;
+    size_t length = 0;
+    if (int r = rados_getxattrs_next(iter, &name, &value, &length); r < 0) {
+      rados_getxattrs_end(iter);
+      return rados_error("read attributes", object, r);
+    }
+    if (name == nullptr) break;
+    attrs.emplace(name, std::string(value, length));
+  }
+  rados_getxattrs_end(iter);
+  return attrs;
 }
 
-std::optional<uint64_t> number_attr(const std::map<std::string, librados::bufferlist>& attrs, const char* name) {
+std::optional<uint64_t> number_attr(const Attributes& attrs, std::string_view name) {
   auto it = attrs.find(name);
   if (it == attrs.end()) return std::nullopt;
-  const std::string text = it->second.to_str();
+  const std::string& text = it->second;
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
 
+struct WriteOpDeleter {
+  void operator()(rados_write_op_t op) const { rados_release_write_op(op); }
+};
+using WriteOp = std::unique_ptr<std::remove_pointer_t<rados_write_op_t>, WriteOpDeleter>;
+struct ReadOpDeleter {
+  void operator()(rados_read_op_t op) const { rados_release_read_op(op); }
+};
+using ReadOp = std::unique_ptr<std::remove_pointer_t<rados_read_op_t>, ReadOpDeleter>;
+
 // The cluster handle and the pool context, shared by the store and every
 // reader and writer it made, so those may outlive the store.
 struct Cluster {
-  librados::Rados rados;
-  librados::IoCtx io;  // destroyed before `rados` shuts down
+  rados_t rados = nullptr;
+  rados_ioctx_t io = nullptr;
   uint64_t chunk_bytes = 0;
 
+  Cluster() = default;
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
   ~Cluster() {
-    io.close();
-    rados.shutdown();
+    if (io != nullptr) rados_ioctx_destroy(io);
+    if (rados != nullptr) rados_shutdown(rados);
   }
 };
+
+// Writes `data` as a new object, with `attrs`; fails when the name is taken.
+int create_object(const Cluster& cluster, const std::string& name, std::string_view data,
+                  const std::vector<std::pair<const char*, std::string>>& attrs) {
+  WriteOp op(rados_create_write_op());
+  rados_write_op_create(op.get(), LIBRADOS_CREATE_EXCLUSIVE, nullptr);
+  if (!data.empty()) rados_write_op_write_full(op.get(), data.data(), data.size());
+  for (const auto& [attr, value] : attrs) rados_write_op_setxattr(op.get(), attr, value.data(), value.size());
+  return rados_write_op_operate(op.get(), cluster.io, name.c_str(), nullptr, 0);
+}
 
 class RadosBlobWriter final : public BlobWriter {
  public:
@@ -121,7 +158,7 @@ class RadosBlobWriter final : public BlobWriter {
     if (committed_) return;
     // Best effort: what is left is a headless chunk, which remove_temporaries()
     // deletes later.
-    for (uint64_t i = 0; i < chunks_written_; ++i) cluster_->io.remove(chunk_name(id_, i));
+    for (uint64_t i = 0; i < chunks_written_; ++i) rados_remove(cluster_->io, chunk_name(id_, i).c_str());
   }
 
   Status write(std::span<const char> data) override {
@@ -129,14 +166,14 @@ class RadosBlobWriter final : public BlobWriter {
     if (committed_) return Error(ErrorCode::InternalError, "write after commit");
     const uint64_t chunk_bytes = cluster_->chunk_bytes;
     while (!data.empty()) {
-      const size_t room = static_cast<size_t>(chunk_bytes - pending_.length());
+      const size_t room = static_cast<size_t>(chunk_bytes - pending_.size());
       const size_t take = std::min(room, data.size());
-      pending_.append(data.data(), static_cast<unsigned>(take));
+      pending_.append(data.data(), take);
       data = data.subspan(take);
       written_ += take;
       // A full chunk is written only once more bytes follow: a blob of
       // exactly one chunk stays inline in its head.
-      if (pending_.length() == chunk_bytes && !data.empty()) {
+      if (pending_.size() == chunk_bytes && !data.empty()) {
         if (auto st = flush_chunk(); !st) return st;
       }
     }
@@ -147,22 +184,21 @@ class RadosBlobWriter final : public BlobWriter {
     if (committed_) return Error(ErrorCode::InternalError, "blob committed twice");
     if (failed_) return Error(ErrorCode::InternalError, "commit of a failed blob writer");
     failed_ = true;  // cleared only when every step succeeds
-    librados::ObjectWriteOperation head;
-    head.create(/*exclusive=*/true);
-    if (chunks_written_ == 0) {
-      if (pending_.length() > 0) head.write_full(pending_);
-    } else {
-      if (pending_.length() > 0) {
-        if (auto st = flush_chunk(); !st) return std::move(st).error();
-      }
+    const bool inline_data = chunks_written_ == 0;
+    if (!inline_data && !pending_.empty()) {
+      if (auto st = flush_chunk(); !st) return std::move(st).error();
     }
-    head.setxattr(kSizeAttr, text_buffer(std::to_string(written_)));
-    head.setxattr(kChunksAttr, text_buffer(std::to_string(chunks_written_)));
-    head.setxattr(kChunkBytesAttr, text_buffer(std::to_string(cluster_->chunk_bytes)));
-    if (int r = cluster_->io.operate(id_, &head); r < 0) return rados_error("commit", id_, r);
+    const std::vector<std::pair<const char*, std::string>> attrs{
+        {kSizeAttr, std::to_string(written_)},
+        {kChunksAttr, std::to_string(chunks_written_)},
+        {kChunkBytesAttr, std::to_string(cluster_->chunk_bytes)}};
+    if (int r = create_object(*cluster_, id_, inline_data ? std::string_view(pending_) : std::string_view(), attrs);
+        r < 0) {
+      return rados_error("commit", id_, r);
+    }
     committed_ = true;
     failed_ = false;
-    pending_.clear();
+    std::string().swap(pending_);
     return id_;
   }
 
@@ -171,13 +207,10 @@ class RadosBlobWriter final : public BlobWriter {
  private:
   Status flush_chunk() {
     const std::string name = chunk_name(id_, chunks_written_);
-    librados::ObjectWriteOperation op;
-    op.create(/*exclusive=*/true);  // a chunk is never written over
-    op.write_full(pending_);
     // Counted before the call: a write that failed may still have landed,
     // and the destructor removes it.
     ++chunks_written_;
-    if (int r = cluster_->io.operate(name, &op); r < 0) {
+    if (int r = create_object(*cluster_, name, pending_, {}); r < 0) {
       failed_ = true;
       return rados_error("write", name, r);
     }
@@ -187,7 +220,7 @@ class RadosBlobWriter final : public BlobWriter {
 
   std::shared_ptr<Cluster> cluster_;
   std::string id_;
-  librados::bufferlist pending_;
+  std::string pending_;
   uint64_t chunks_written_ = 0;
   uint64_t written_ = 0;
   bool committed_ = false;
@@ -197,7 +230,7 @@ class RadosBlobWriter final : public BlobWriter {
 class RadosBlobReader final : public BlobReader {
  public:
   RadosBlobReader(std::shared_ptr<Cluster> cluster, std::string id, uint64_t size, uint64_t chunks,
-                  uint64_t chunk_bytes, librados::bufferlist head_prefix)
+                  uint64_t chunk_bytes, std::string head_prefix)
       : cluster_(std::move(cluster)),
         id_(std::move(id)),
         size_(size),
@@ -225,8 +258,8 @@ class RadosBlobReader final : public BlobReader {
 
  private:
   Result<size_t> read_inline(uint64_t at, std::span<char> out) {
-    if (at + out.size() <= head_prefix_.length()) {
-      head_prefix_.begin(static_cast<unsigned>(at)).copy(static_cast<unsigned>(out.size()), out.data());
+    if (at + out.size() <= head_prefix_.size()) {
+      std::memcpy(out.data(), head_prefix_.data() + at, out.size());
       return out.size();
     }
     return read_object(id_, at, out);
@@ -240,12 +273,9 @@ class RadosBlobReader final : public BlobReader {
   }
 
   Result<size_t> read_object(const std::string& name, uint64_t at, std::span<char> out) {
-    librados::bufferlist bl;
-    int r = cluster_->io.read(name, bl, out.size(), at);
+    int r = rados_read(cluster_->io, name.c_str(), out.data(), out.size(), at);
     if (r < 0) return rados_error("read", name, r);
-    const size_t got = std::min<size_t>(bl.length(), out.size());
-    bl.begin().copy(static_cast<unsigned>(got), out.data());
-    return got;
+    return static_cast<size_t>(r);
   }
 
   std::shared_ptr<Cluster> cluster_;
@@ -253,7 +283,7 @@ class RadosBlobReader final : public BlobReader {
   uint64_t size_;
   uint64_t chunks_;
   uint64_t chunk_bytes_;
-  librados::bufferlist head_prefix_;
+  std::string head_prefix_;
 };
 
 class RadosBlobStore final : public BlobStore {
@@ -268,41 +298,49 @@ class RadosBlobStore final : public BlobStore {
 
   Result<std::unique_ptr<BlobReader>> open(const BlobId& id) override {
     if (!is_valid_blob_id(id)) return invalid_id(id);
-    librados::ObjectReadOperation op;
-    std::map<std::string, librados::bufferlist> attrs;
-    librados::bufferlist prefix;
+    ReadOp op(rados_create_read_op());
+    rados_xattrs_iter_t iter = nullptr;
     int attrs_result = 0;
     int read_result = 0;
-    op.getxattrs(&attrs, &attrs_result);
-    op.read(0, kHeadPrefetchBytes, &prefix, &read_result);
-    if (int r = cluster_->io.operate(id, &op, nullptr); r < 0) return rados_error("open", id, r);
+    std::string prefix(kHeadPrefetchBytes, '\0');
+    size_t prefix_length = 0;
+    rados_read_op_getxattrs(op.get(), &iter, &attrs_result);
+    rados_read_op_read(op.get(), 0, prefix.size(), prefix.data(), &prefix_length, &read_result);
+    const int r = rados_read_op_operate(op.get(), cluster_->io, id.c_str(), 0);
+    // The iterator is ours to release whenever librados filled it in.
+    auto attrs = iter != nullptr ? take_attributes(iter, id) : Result<Attributes>(Attributes{});
+    if (r < 0) return rados_error("open", id, r);
     if (attrs_result < 0) return rados_error("open", id, attrs_result);
     if (read_result < 0) return rados_error("open", id, read_result);
-    auto size = number_attr(attrs, kSizeAttr);
-    auto chunks = number_attr(attrs, kChunksAttr);
-    auto chunk_bytes = number_attr(attrs, kChunkBytesAttr);
+    if (!attrs) return std::move(attrs).error();
+    auto size = number_attr(*attrs, kSizeAttr);
+    auto chunks = number_attr(*attrs, kChunksAttr);
+    auto chunk_bytes = number_attr(*attrs, kChunkBytesAttr);
     if (!size || !chunks || !chunk_bytes || *chunk_bytes == 0) {
       return Error(ErrorCode::InternalError, "rados open " + id + ": the head's attributes are missing or malformed")
           .log_only();
     }
+    prefix.resize(std::min(prefix_length, prefix.size()));
     return std::unique_ptr<BlobReader>(
         new RadosBlobReader(cluster_, id, *size, *chunks, *chunk_bytes, std::move(prefix)));
   }
 
   Status remove(const BlobId& id) override {
     if (!is_valid_blob_id(id)) return invalid_id(id);
-    std::map<std::string, librados::bufferlist> attrs;
-    int r = cluster_->io.getxattrs(id, attrs);
+    rados_xattrs_iter_t iter = nullptr;
+    int r = rados_getxattrs(cluster_->io, id.c_str(), &iter);
     if (r == -ENOENT) return ok_status();
     if (r < 0) return rados_error("remove", id, r);
-    const uint64_t chunks = number_attr(attrs, kChunksAttr).value_or(0);
+    auto attrs = take_attributes(iter, id);
+    if (!attrs) return std::move(attrs).error();
+    const uint64_t chunks = number_attr(*attrs, kChunksAttr).value_or(0);
     // The head goes first: from then on the chunks are headless, and a crash
     // here leaves them to remove_temporaries(), never a head without its data.
-    r = cluster_->io.remove(id);
+    r = rados_remove(cluster_->io, id.c_str());
     if (r < 0 && r != -ENOENT) return rados_error("remove", id, r);
     for (uint64_t i = 0; i < chunks; ++i) {
       const std::string name = chunk_name(id, i);
-      r = cluster_->io.remove(name);
+      r = rados_remove(cluster_->io, name.c_str());
       if (r < 0 && r != -ENOENT) return rados_error("remove", name, r);
     }
     return ok_status();
@@ -310,8 +348,8 @@ class RadosBlobStore final : public BlobStore {
 
   Result<std::vector<BlobId>> list() override {
     std::vector<BlobId> ids;
-    Status st = for_each_object([&](const std::string& name) {
-      if (is_valid_blob_id(name)) ids.push_back(name);
+    Status st = for_each_object([&](std::string_view name) {
+      if (is_valid_blob_id(name)) ids.emplace_back(name);
     });
     if (!st) return std::move(st).error();
     return ids;
@@ -320,18 +358,18 @@ class RadosBlobStore final : public BlobStore {
   Result<size_t> remove_temporaries() override {
     std::unordered_set<std::string> heads;
     std::vector<std::string> chunks;
-    Status st = for_each_object([&](const std::string& name) {
+    Status st = for_each_object([&](std::string_view name) {
       if (is_valid_blob_id(name)) {
-        heads.insert(name);
+        heads.emplace(name);
       } else if (!chunk_owner(name).empty()) {
-        chunks.push_back(name);
+        chunks.emplace_back(name);
       }
     });
     if (!st) return std::move(st).error();
     size_t removed = 0;
     for (const std::string& name : chunks) {
       if (heads.count(std::string(chunk_owner(name))) != 0) continue;
-      int r = cluster_->io.remove(name);
+      int r = rados_remove(cluster_->io, name.c_str());
       if (r < 0 && r != -ENOENT) return rados_error("remove", name, r);
       if (r == 0) ++removed;
     }
@@ -343,19 +381,26 @@ class RadosBlobStore final : public BlobStore {
   Status ping() override {
     uint64_t size = 0;
     time_t mtime = 0;
-    int r = cluster_->io.stat("ossd.ping", &size, &mtime);
+    int r = rados_stat(cluster_->io, "ossd.ping", &size, &mtime);
     if (r == 0 || r == -ENOENT) return ok_status();
     return rados_error("ping", "", r);
   }
 
  private:
+  // Visits the name of every object in the store's pool and namespace.
   template <class Visit>
   Status for_each_object(Visit&& visit) {
-    try {
-      for (auto it = cluster_->io.nobjects_begin(); it != cluster_->io.nobjects_end(); ++it) visit(it->get_oid());
-    } catch (const std::system_error& e) {
-      return rados_error("list", "", -e.code().value());
+    rados_list_ctx_t listing = nullptr;
+    if (int r = rados_nobjects_list_open(cluster_->io, &listing); r < 0) return rados_error("list", "", r);
+    int r = 0;
+    while (true) {
+      const char* entry = nullptr;
+      r = rados_nobjects_list_next(listing, &entry, nullptr, nullptr);
+      if (r < 0) break;
+      visit(std::string_view(entry));
     }
+    rados_nobjects_list_close(listing);
+    if (r != -ENOENT) return rados_error("list", "", r);  // -ENOENT ends the listing
     return ok_status();
   }
 
@@ -434,19 +479,24 @@ Result<RadosBlobStoreOptions> parse_rados_options(std::string_view text) {
 Result<std::unique_ptr<BlobStore>> open_rados_blob_store(const RadosBlobStoreOptions& options, Random& random) {
   auto cluster = std::make_shared<Cluster>();
   cluster->chunk_bytes = options.chunk_bytes;
-  if (int r = cluster->rados.init2(options.user.c_str(), "ceph", 0); r < 0) return rados_error("init", "", r);
-  if (int r = cluster->rados.conf_read_file(options.conf_file.empty() ? nullptr : options.conf_file.c_str()); r < 0) {
+  if (int r = rados_create2(&cluster->rados, "ceph", options.user.c_str(), 0); r < 0) {
+    cluster->rados = nullptr;
+    return rados_error("init", "", r);
+  }
+  if (int r = rados_conf_read_file(cluster->rados, options.conf_file.empty() ? nullptr : options.conf_file.c_str());
+      r < 0) {
     return rados_error("read configuration", options.conf_file, r);
   }
   const std::string timeout = std::to_string(options.op_timeout.count());
   for (const char* name : {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
-    if (int r = cluster->rados.conf_set(name, timeout.c_str()); r < 0) return rados_error("set", name, r);
+    if (int r = rados_conf_set(cluster->rados, name, timeout.c_str()); r < 0) return rados_error("set", name, r);
   }
-  if (int r = cluster->rados.connect(); r < 0) return rados_error("connect", "", r);
-  if (int r = cluster->rados.ioctx_create(options.pool.c_str(), cluster->io); r < 0) {
+  if (int r = rados_connect(cluster->rados); r < 0) return rados_error("connect", "", r);
+  if (int r = rados_ioctx_create(cluster->rados, options.pool.c_str(), &cluster->io); r < 0) {
+    cluster->io = nullptr;
     return rados_error("open pool", options.pool, r);
   }
-  cluster->io.set_namespace(options.rados_namespace);
+  rados_ioctx_set_namespace(cluster->io, options.rados_namespace.c_str());
   return std::unique_ptr<BlobStore>(new RadosBlobStore(std::move(cluster), random));
 }
 

@@ -163,8 +163,8 @@ int run(const server::ServerConfig& config) {
   std::unique_ptr<meta::LeaderElection> leader_election;
   std::optional<server::OrphanScanJob> orphan_scans;
   if (defer_freed_blobs) {
-    leader_election = shared ? meta::pg_leader_election(meta_spec->conninfo, kOrphanCollectionLockKey)
-                             : meta::sole_leader();
+    leader_election =
+        shared ? meta::pg_leader_election(meta_spec->conninfo, kOrphanCollectionLockKey) : meta::sole_leader();
     orphan_scans.emplace(*leader_election, *meta_store.value(), *blob_store.value(), clock,
                          std::chrono::seconds(config.orphan_scan_interval), std::chrono::seconds(config.orphan_grace));
   }

@@ -851,6 +851,7 @@ class Verifier {
 
   static std::string names_of(const std::vector<UserRecord>& users) {
     std::vector<std::string> names;
+    names.reserve(users.size());
     for (const auto& u : users) names.push_back(u.name);
     std::sort(names.begin(), names.end());
     std::string out;

@@ -53,8 +53,9 @@ class ConstantRandom final : public Random {
 // Writers a "crash" abandoned: never destroyed, so they cannot clean up, and
 // reachable from here so the leak checker knows they are meant.
 std::vector<BlobWriter*>& abandoned_writers() {
-  static std::vector<BlobWriter*> writers;
-  return writers;
+  // Never destroyed: the leak checker runs after static destructors.
+  static auto* writers = new std::vector<BlobWriter*>();
+  return *writers;
 }
 
 uint64_t unique_seed() {

@@ -452,5 +452,14 @@ TEST(RpcResponse, JsonResultCarriesTheRequestId) {
   EXPECT_TRUE(json_type);
 }
 
+TEST(RpcErrors, AMessageForTheLogOnlyNeverReachesTheClient) {
+  Error error =
+      Error(ErrorCode::ServiceUnavailable, "connection to server at \"db.internal\" (10.0.0.5) failed").log_only();
+  const RpcErrorView view = describe_rpc_error(error);
+  EXPECT_EQ(view.status, 503u);
+  EXPECT_EQ(view.message.find("db.internal"), std::string::npos) << view.message;
+  EXPECT_FALSE(view.message.empty());
+}
+
 }  // namespace
 }  // namespace ossd::api
