@@ -207,9 +207,7 @@ int run(const server::ServerConfig& config) {
   // A bucket changed through another gateway must be seen by the next
   // request here (a deleted bucket, a new ACL), so with a shared metadata
   // store every request reads the bucket afresh.
-  api::BucketCache bucket_cache(server::is_shared(meta_spec->backend)
-                                    ? std::chrono::milliseconds(0)
-                                    : std::chrono::milliseconds(std::chrono::seconds(5)));
+  api::BucketCache bucket_cache(shared ? std::chrono::milliseconds(0) : std::chrono::milliseconds(5000));
   // Image work gets its own bounded pool at a lower priority, so thumbnails
   // never hold up plain GETs and a burst of them is refused, not queued.
   image::ImageProcessor images(config.image_limits);
