@@ -9,8 +9,8 @@
 #   node    the node suites against the release binary: integration (raw
 #           HTTP), interop (ali-oss and the STS/RAM SDKs), differential signing,
 #           crash and fault injection, soak, security, memory, browser
-#           (Chromium), cli and examples; then interop again against two
-#           gateways on PostgreSQL + RADOS
+#           (Chromium), cli, examples and deployment (PostgreSQL + RADOS);
+#           then interop again against two gateways on PostgreSQL + RADOS
 #   asan    one clang-14 ASan+UBSan build (unit tests, ossd, fuzzers): the unit
 #           tests and the integration suite under it
 #   fuzz    each libFuzzer target for OSSD_FUZZ_SECONDS (default 60) on that build
@@ -91,7 +91,7 @@ node_suites() (
   fi
   status=0
   node --test --test-concurrency=2 integration/ interop/ differential/ crash/ faults/ soak/ \
-    security/ memory/ browser/ cli/ examples/ || status=1
+    security/ memory/ browser/ cli/ examples/ deployment/ || status=1
   if [ "${OSSD_SKIP_CEPH:-}" != 1 ]; then
     echo "== the interop suites against two gateways on PostgreSQL + RADOS"
     OSSD_TEST_DEPLOYMENT=two-gateways node --test --test-concurrency=2 \

@@ -172,13 +172,11 @@ Result<policy::Document> parse_bucket_policy(std::string_view json) {
 }
 
 Result<BucketWithPolicy> load_bucket_with_policy(Services& services, const std::string& bucket) {
-  auto record = services.meta.get_bucket(bucket);
-  if (!record) return std::move(record).error();
-  auto stored = services.meta.get_bucket_config(bucket, std::string(kBucketPolicyConfigName));
+  auto stored = services.meta.get_bucket_with_config(bucket, std::string(kBucketPolicyConfigName));
   if (!stored) return std::move(stored).error();
-  BucketWithPolicy loaded{std::move(record.value()), nullptr};
-  if (stored.value()) {
-    auto parsed = parse_bucket_policy(*stored.value());
+  BucketWithPolicy loaded{std::move(stored->bucket), nullptr};
+  if (stored->config) {
+    auto parsed = parse_bucket_policy(*stored->config);
     loaded.policy =
         parsed ? std::make_shared<const policy::Document>(std::move(parsed.value())) : unreadable_bucket_policy();
   }

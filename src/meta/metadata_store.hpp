@@ -41,6 +41,10 @@ class MetadataStore {
   virtual Status set_bucket_config(const std::string& bucket, const std::string& name,
                                    const std::optional<std::string>& value) = 0;
   virtual Result<std::optional<std::string>> get_bucket_config(const std::string& bucket, const std::string& name) = 0;
+  // The bucket and one of its documents in one read: every request needs
+  // the record and its policy together, and a shared store pays a round
+  // trip per read. NoSuchBucket.
+  virtual Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) = 0;
   // Compare-and-set, for documents changed by read-modify-write from several
   // gateways at once (the style list): sets `value` (nullopt deletes) only
   // while the document still holds `expected` (nullopt: absent). false, and

@@ -43,6 +43,9 @@ constexpr const char* kInsertBucket =
     " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING";
 constexpr const char* kSelectBucket =
     "SELECT name, owner_id, acl, storage_class, region, created_ms FROM buckets WHERE name = $1";
+constexpr const char* kSelectBucketWithConfig =
+    "SELECT name, owner_id, acl, storage_class, region, created_ms,"
+    " (SELECT value FROM bucket_configs WHERE bucket = $1 AND name = $2) FROM buckets WHERE name = $1";
 // starts_with rather than a range bound: an owner's buckets are few, and a
 // successor of the prefix could be bytes that are not valid text.
 constexpr const char* kListBuckets =
@@ -474,6 +477,17 @@ class PgMetadataStore final : public MetadataStore {
       if (!rows.ok()) return std::move(rows).error();
       if (rows->count() == 0) return no_such_bucket(name);
       return bucket_from_row(*rows, 0);
+    });
+  }
+
+  Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) override {
+    return pool_.transact(Access::ReadStatement, [&](Connection& c) -> Result<BucketWithConfig> {
+      auto rows = c.query(kSelectBucketWithConfig, Params().text(bucket).text(name));
+      if (!rows.ok()) return std::move(rows).error();
+      if (rows->count() == 0) return no_such_bucket(bucket);
+      BucketWithConfig found{bucket_from_row(*rows, 0), std::nullopt};
+      if (!rows->is_null(0, 6)) found.config = rows->text(0, 6);
+      return found;
     });
   }
 

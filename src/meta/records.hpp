@@ -19,6 +19,12 @@ struct BucketRecord {
   int64_t created_ms = 0;
 };
 
+// A bucket with one of its configuration documents (nullopt: it has none).
+struct BucketWithConfig {
+  BucketRecord bucket;
+  std::optional<std::string> config;
+};
+
 // A run of an object's bytes held in one blob, in object order.
 struct Segment {
   std::string blob_id;

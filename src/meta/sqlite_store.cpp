@@ -402,6 +402,25 @@ class SqliteMetadataStore final : public MetadataStore {
     });
   }
 
+  Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) override {
+    return read([&](Connection& c) -> Result<BucketWithConfig> {
+      auto q = c.query(kSelectBucket);
+      if (!q.ok()) return std::move(q).error();
+      q->bind_text(1, bucket);
+      auto row = q->step();
+      if (!row.ok()) return std::move(row).error();
+      if (!*row) return no_such_bucket(bucket);
+      BucketWithConfig found{bucket_from_row(*q), std::nullopt};
+      auto config = c.query(kSelectBucketConfig);
+      if (!config.ok()) return std::move(config).error();
+      config->bind_text(1, bucket).bind_text(2, name);
+      auto config_row = config->step();
+      if (!config_row.ok()) return std::move(config_row).error();
+      if (*config_row) found.config = config->column_text(0);
+      return found;
+    });
+  }
+
   Result<std::vector<BucketRecord>> list_buckets(const std::string& owner_id, const std::string& prefix,
                                                  const std::string& marker, uint32_t max_keys,
                                                  bool* truncated) override {

@@ -242,6 +242,22 @@ TEST_P(MetadataStoreConformance, BucketConfigsSetReplaceDelete) {
   EXPECT_ERROR(store().get_bucket_config("ghost", "cors"), NoSuchBucket);
 }
 
+TEST_P(MetadataStoreConformance, GetBucketWithConfigReadsBothAtOnce) {
+  make_bucket("b", "owner-7");
+  auto bare = store().get_bucket_with_config("b", "policy");
+  ASSERT_OK(bare);
+  EXPECT_EQ(bare->bucket.name, "b");
+  EXPECT_EQ(bare->bucket.owner_id, "owner-7");
+  EXPECT_FALSE(bare->config.has_value());
+  ASSERT_OK(store().set_bucket_config("b", "policy", std::string("{\"Version\":\"1\"}")));
+  ASSERT_OK(store().set_bucket_config("b", "cors", std::string("<CORSConfiguration/>")));
+  auto with = store().get_bucket_with_config("b", "policy");
+  ASSERT_OK(with);
+  EXPECT_EQ(with->config, std::optional<std::string>("{\"Version\":\"1\"}"));
+  EXPECT_EQ(store().get_bucket_with_config("b", "cors")->config, std::optional<std::string>("<CORSConfiguration/>"));
+  EXPECT_ERROR(store().get_bucket_with_config("ghost", "policy"), NoSuchBucket);
+}
+
 TEST_P(MetadataStoreConformance, ReplaceBucketConfigSwapsOnlyWhatItExpects) {
   make_bucket("b");
   const std::optional<std::string> absent;
