@@ -158,6 +158,17 @@ BucketRecord bucket_from_row(const Query& q) {
   return b;
 }
 
+// NoSuchBucket when there is none.
+Result<BucketRecord> select_bucket(Connection& c, const std::string& name) {
+  auto q = c.query(kSelectBucket);
+  if (!q.ok()) return std::move(q).error();
+  q->bind_text(1, name);
+  auto row = q->step();
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return no_such_bucket(name);
+  return bucket_from_row(*q);
+}
+
 Result<ObjectRecord> object_from_row(const Query& q) {
   ObjectRecord o;
   o.bucket = q.column_text(0);
@@ -391,26 +402,14 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Result<BucketRecord> get_bucket(const std::string& name) override {
-    return read([&](Connection& c) -> Result<BucketRecord> {
-      auto q = c.query(kSelectBucket);
-      if (!q.ok()) return std::move(q).error();
-      q->bind_text(1, name);
-      auto row = q->step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) return no_such_bucket(name);
-      return bucket_from_row(*q);
-    });
+    return read([&](Connection& c) { return select_bucket(c, name); });
   }
 
   Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) override {
     return read([&](Connection& c) -> Result<BucketWithConfig> {
-      auto q = c.query(kSelectBucket);
-      if (!q.ok()) return std::move(q).error();
-      q->bind_text(1, bucket);
-      auto row = q->step();
-      if (!row.ok()) return std::move(row).error();
-      if (!*row) return no_such_bucket(bucket);
-      BucketWithConfig found{bucket_from_row(*q), std::nullopt};
+      auto record = select_bucket(c, bucket);
+      if (!record) return std::move(record).error();
+      BucketWithConfig found{std::move(record).value(), std::nullopt};
       auto config = c.query(kSelectBucketConfig);
       if (!config.ok()) return std::move(config).error();
       config->bind_text(1, bucket).bind_text(2, name);
