@@ -61,8 +61,11 @@ Result<StyleIndex> read_index(meta::MetadataStore& meta, const std::string& buck
 }
 
 // How often a list change is tried again when other writers keep changing
-// the list first; each try is one read and one compare-and-set.
-constexpr int kIndexUpdateAttempts = 16;
+// the list first; each try is one read and one compare-and-set. A try fails
+// only when another writer's change landed since its read, and each PutStyle
+// changes the list once, so with the list capped at 50 names a writer fails
+// fewer than 50 times while only PutStyles race it.
+constexpr int kIndexUpdateAttempts = 64;
 
 // Adds (present) or removes a name from the bucket's list by compare-and-set,
 // so changes from several gateways at once neither get lost nor pass the limit.
