@@ -26,6 +26,17 @@ std::optional<std::string> prefix_successor(std::string_view prefix);
 // Assumes key starts with prefix.
 std::optional<std::string> common_prefix_of(std::string_view key, std::string_view prefix, std::string_view delimiter);
 
+// A page of up to max_keys rows fetched as max_keys + 1, so the extra row
+// tells whether more follow: drops it and reports that in *truncated (when given).
+template <class Row>
+Result<std::vector<Row>> trim_to_page(Result<std::vector<Row>> fetched, uint32_t max_keys, bool* truncated) {
+  if (!fetched.ok()) return fetched;
+  const bool more = fetched->size() > max_keys;
+  if (more) fetched->resize(max_keys);
+  if (truncated != nullptr) *truncated = more;
+  return fetched;
+}
+
 // Where a range scan resumes. Rows are ordered by key first; several rows may
 // share a key (uploads), ordered among themselves by the callback's own order.
 template <class Row>

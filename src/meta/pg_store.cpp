@@ -502,11 +502,7 @@ class PgMetadataStore final : public MetadataStore {
       for (int r = 0; r < rows->count(); ++r) buckets.push_back(bucket_from_row(*rows, r));
       return buckets;
     });
-    if (!listed.ok()) return listed;
-    const bool more = listed->size() > max_keys;
-    if (more) listed->resize(max_keys);
-    if (truncated != nullptr) *truncated = more;
-    return listed;
+    return listing::trim_to_page(std::move(listed), max_keys, truncated);
   }
 
   Status delete_bucket(const std::string& name) override {
@@ -578,11 +574,7 @@ class PgMetadataStore final : public MetadataStore {
       for (int r = 0; r < rows->count(); ++r) buckets.push_back(bucket_from_row(*rows, r));
       return buckets;
     });
-    if (!listed.ok()) return listed;
-    const bool more = listed->size() > max_keys;
-    if (more) listed->resize(max_keys);
-    if (truncated != nullptr) *truncated = more;
-    return listed;
+    return listing::trim_to_page(std::move(listed), max_keys, truncated);
   }
 
   Result<Pairs> list_bucket_configs(const std::string& bucket) override {

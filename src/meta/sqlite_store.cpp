@@ -158,6 +158,18 @@ BucketRecord bucket_from_row(const Query& q) {
   return b;
 }
 
+// Every row the query still has.
+Result<std::vector<BucketRecord>> buckets_from_rows(Query& q) {
+  std::vector<BucketRecord> buckets;
+  while (true) {
+    auto row = q.step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    buckets.push_back(bucket_from_row(q));
+  }
+  return buckets;
+}
+
 // NoSuchBucket when there is none.
 Result<BucketRecord> select_bucket(Connection& c, const std::string& name) {
   auto q = c.query(kSelectBucket);
@@ -429,20 +441,9 @@ class SqliteMetadataStore final : public MetadataStore {
       if (!q.ok()) return std::move(q).error();
       q->bind_text(1, owner_id).bind_text(2, marker).bind_text(3, prefix).bind_int(5, int64_t{max_keys} + 1);
       if (upper) q->bind_text(4, *upper);
-      std::vector<BucketRecord> buckets;
-      while (true) {
-        auto row = q->step();
-        if (!row.ok()) return std::move(row).error();
-        if (!*row) break;
-        buckets.push_back(bucket_from_row(*q));
-      }
-      return buckets;
+      return buckets_from_rows(*q);
     });
-    if (!listed.ok()) return listed;
-    const bool more = listed->size() > max_keys;
-    if (more) listed->resize(max_keys);
-    if (truncated != nullptr) *truncated = more;
-    return listed;
+    return listing::trim_to_page(std::move(listed), max_keys, truncated);
   }
 
   Status delete_bucket(const std::string& name) override {
@@ -529,20 +530,9 @@ class SqliteMetadataStore final : public MetadataStore {
       auto q = c.query(kListAllBuckets);
       if (!q.ok()) return std::move(q).error();
       q->bind_text(1, marker).bind_int(2, int64_t{max_keys} + 1);
-      std::vector<BucketRecord> buckets;
-      while (true) {
-        auto row = q->step();
-        if (!row.ok()) return std::move(row).error();
-        if (!*row) break;
-        buckets.push_back(bucket_from_row(*q));
-      }
-      return buckets;
+      return buckets_from_rows(*q);
     });
-    if (!listed.ok()) return listed;
-    const bool more = listed->size() > max_keys;
-    if (more) listed->resize(max_keys);
-    if (truncated != nullptr) *truncated = more;
-    return listed;
+    return listing::trim_to_page(std::move(listed), max_keys, truncated);
   }
 
   Result<Pairs> list_bucket_configs(const std::string& bucket) override {
