@@ -37,7 +37,12 @@ report() {
   [ ${#gate_lines[@]} -eq 0 ] || printf '%s\n' "== gates" "${gate_lines[@]}"
   local name
   for name in "${failed_gates[@]}"; do
-    echo "== why gate $name failed (the last 60 lines of its output)"
+    echo "== why gate $name failed: its failing tests, then the last 60 lines of its output"
+    # TAP's "not ok" with the error block under it, GoogleTest's FAILED and
+    # ctest's list: a suite's tail alone rarely names the test that failed.
+    grep -E -A 24 '^ *not ok |\[  FAILED  \]|tests failed out of|^ *[0-9]+ - .*\(Failed\)' \
+      "$gate_logs/$name.log" | head -n 240
+    echo "-- the last 60 lines"
     tail -n 60 "$gate_logs/$name.log"
   done
   rm -rf "$gate_logs"

@@ -110,6 +110,7 @@ for n in 1 2; do
   sed -e "s#^OSSD_ADDRESS=.*#OSSD_ADDRESS=127.0.0.1:$port#" \
       -e "s#^OSSD_DATA_DIR=.*#OSSD_DATA_DIR=$work/gw$n#" \
       -e "s#^OSSD_DOMAIN=.*#OSSD_DOMAIN=localhost#" \
+      -e "s#^OSSD_TRUSTED_PROXIES=.*#OSSD_TRUSTED_PROXIES=127.0.0.1#" \
       -e "s#^OSSD_META=.*#OSSD_META=\"$meta_uri\"#" \
       -e "s#^OSSD_BLOB=.*#OSSD_BLOB=rados:pool=$pool,conf=$work/etc/ceph.conf,user=$ceph_user,namespace=$namespace,timeout=10#" \
       -e "s#^OSSD_MASTER_KEY_FILE=.*#OSSD_MASTER_KEY_FILE=$work/etc/master.key#" \

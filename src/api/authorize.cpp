@@ -1,5 +1,6 @@
 #include "api/authorize.hpp"
 
+#include "api/request_object.hpp"
 #include "iam/authorizer.hpp"
 #include "iam/request_facts.hpp"
 
@@ -62,7 +63,13 @@ boost::asio::awaitable<Status> authorize_by_acl(RequestContext& ctx) {
   Services& s = ctx.services;
   std::optional<std::string> object_acl;
   if (needs_object_acl(ctx)) {
-    auto object = co_await s.read_pool.run([&] { return s.meta.get_object(ctx.bucket_name(), ctx.key()); });
+    // GCC 12 miscompiles co_await inside a conditional expression: an if.
+    Result<meta::ObjectRecord> object = Error(ErrorCode::InternalError);
+    if (ctx.prefetched_object) {
+      object = request_object(ctx);
+    } else {
+      object = co_await s.read_pool.run([&] { return request_object(ctx); });
+    }
     if (object) object_acl = object->acl;
   }
   ctx.decided_by = "acl";
@@ -171,16 +178,31 @@ Result<policy::Document> parse_bucket_policy(std::string_view json) {
   return parsed;
 }
 
-Result<BucketWithPolicy> load_bucket_with_policy(Services& services, const std::string& bucket) {
-  auto stored = services.meta.get_bucket_with_config(bucket, std::string(kBucketPolicyConfigName));
-  if (!stored) return std::move(stored).error();
-  BucketWithPolicy loaded{std::move(stored->bucket), nullptr};
-  if (stored->config) {
-    auto parsed = parse_bucket_policy(*stored->config);
+namespace {
+
+BucketWithPolicy with_parsed_policy(meta::BucketWithConfig stored) {
+  BucketWithPolicy loaded{std::move(stored.bucket), nullptr};
+  if (stored.config) {
+    auto parsed = parse_bucket_policy(*stored.config);
     loaded.policy =
         parsed ? std::make_shared<const policy::Document>(std::move(parsed.value())) : unreadable_bucket_policy();
   }
   return loaded;
+}
+
+}  // namespace
+
+Result<BucketWithPolicy> load_bucket_with_policy(Services& services, const std::string& bucket) {
+  auto stored = services.meta.get_bucket_with_config(bucket, std::string(kBucketPolicyConfigName));
+  if (!stored) return std::move(stored).error();
+  return with_parsed_policy(std::move(stored).value());
+}
+
+Result<BucketPolicyAndObject> load_bucket_policy_and_object(Services& services, const std::string& bucket,
+                                                            const std::string& key) {
+  auto stored = services.meta.get_bucket_config_and_object(bucket, std::string(kBucketPolicyConfigName), key);
+  if (!stored) return std::move(stored).error();
+  return BucketPolicyAndObject{with_parsed_policy(std::move(stored->bucket)), std::move(stored->object)};
 }
 
 bool needs_object_acl(const RequestContext& ctx) {

@@ -41,6 +41,15 @@ Result<policy::Document> parse_bucket_policy(std::string_view json);
 // closed; the owner can replace or delete it). NoSuchBucket.
 Result<BucketWithPolicy> load_bucket_with_policy(Services& services, const std::string& bucket);
 
+// The same, with the record of one of the bucket's objects in the same read
+// (GET and HEAD; object empty: no such key).
+struct BucketPolicyAndObject {
+  BucketWithPolicy bucket;
+  std::optional<meta::ObjectRecord> object;
+};
+Result<BucketPolicyAndObject> load_bucket_policy_and_object(Services& services, const std::string& bucket,
+                                                            const std::string& key);
+
 // The pipeline's check, after authentication and after ctx.bucket and
 // ctx.bucket_policy are loaded. Sets ctx.decided_by. DeleteMultipleObjects
 // is judged per key by its handler (oss:DeleteObject on each object).

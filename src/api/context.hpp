@@ -94,8 +94,15 @@ struct RequestContext {
   std::optional<meta::BucketRecord> bucket;               // loaded for bucket and object operations
   std::shared_ptr<PostUpload> post_upload;                // PostObject: the form, once authenticated
   std::shared_ptr<const policy::Document> bucket_policy;  // loaded with `bucket` (null: none)
-  std::string decided_by;                                 // what allowed or refused it, for the access log
-  std::string rpc_action;                                 // STS/RAM calls: the Action, for the access log
+  // GET and HEAD read their object with `bucket` when the bucket was not
+  // cached (always, on a store shared by gateways): one round trip, not two.
+  // Unset: not read yet (request_object reads it); record empty: no such key.
+  struct PrefetchedObject {
+    std::optional<meta::ObjectRecord> record;
+  };
+  std::optional<PrefetchedObject> prefetched_object;
+  std::string decided_by;  // what allowed or refused it, for the access log
+  std::string rpc_action;  // STS/RAM calls: the Action, for the access log
 
   const std::string& bucket_name() const { return resource.bucket; }
   const std::string& key() const { return resource.key; }

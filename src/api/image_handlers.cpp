@@ -16,6 +16,7 @@
 #include "api/body_io.hpp"
 #include "api/handlers.hpp"
 #include "api/object_commit.hpp"
+#include "api/request_object.hpp"
 #include "api/responses.hpp"
 #include "api/style_handlers.hpp"
 #include "core/strings.hpp"
@@ -113,7 +114,7 @@ Result<std::string> load_watermark(const RequestContext& ctx, const std::string&
 // cache or computes it on the bounded image pool.
 boost::asio::awaitable<Result<Produced>> produce(RequestContext& ctx, const image::ProcessSpec& spec) {
   Services& s = ctx.services;
-  auto object = co_await s.read_pool.run([&] { return s.meta.get_object(ctx.bucket_name(), ctx.key()); });
+  auto object = co_await s.read_pool.run([&] { return request_object(ctx); });
   if (!object) co_return std::move(object).error();
   if (auto st = check_source_size(s, object.value(), "source image"); !st) co_return std::move(st).error();
 

@@ -6,6 +6,7 @@
 #include "api/handlers.hpp"
 #include "api/object_body_source.hpp"
 #include "api/object_commit.hpp"
+#include "api/request_object.hpp"
 #include "api/request_parsing.hpp"
 #include "api/responses.hpp"
 #include "api/throttle.hpp"
@@ -81,7 +82,7 @@ struct ReadPlan {
 // Loads the record, checks preconditions and the range, and for small reads
 // fetches the bytes too: one work-pool hop for the common small GET.
 Result<ReadPlan> plan_read(Services& s, const RequestContext& ctx, bool want_body) {
-  auto object = s.meta.get_object(ctx.bucket_name(), ctx.key());
+  auto object = request_object(ctx);
   if (!object) return std::move(object).error();
   ReadPlan plan{std::move(object.value()), std::nullopt, std::nullopt};
   const SystemTime modified = from_unix_millis(plan.object.last_modified_ms);
@@ -158,10 +159,6 @@ HandlerResult read_object(RequestContext& ctx, bool want_body) {
   co_return response;
 }
 
-Result<meta::ObjectRecord> load_object(Services& s, const RequestContext& ctx) {
-  return s.meta.get_object(ctx.bucket_name(), ctx.key());
-}
-
 }  // namespace
 
 HandlerResult put_object(RequestContext& ctx) {
@@ -196,7 +193,7 @@ HandlerResult head_object(RequestContext& ctx) {
 
 HandlerResult get_object_meta(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return request_object(ctx); });
   if (!object) co_return std::move(object).error();
   http::Response response;
   response.set("ETag", oss::quote_etag(object->etag));
@@ -323,7 +320,7 @@ HandlerResult copy_object(RequestContext& ctx) {
 
 HandlerResult get_object_acl(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return request_object(ctx); });
   if (!object) co_return std::move(object).error();
   co_return xml_response(oss::render_object_acl(ctx.bucket->owner_id, object->acl));
 }
@@ -343,7 +340,7 @@ HandlerResult put_object_acl(RequestContext& ctx) {
 
 HandlerResult get_object_tagging(RequestContext& ctx) {
   Services& s = ctx.services;
-  auto object = co_await s.read_pool.run([&] { return load_object(s, ctx); });
+  auto object = co_await s.read_pool.run([&] { return request_object(ctx); });
   if (!object) co_return std::move(object).error();
   co_return xml_response(oss::render_tagging(object->tags));
 }

@@ -71,6 +71,12 @@ std::string_view principal_type_of(const auth::Identity& identity) {
   return "-";
 }
 
+// The operations whose handler starts by reading their object's record.
+bool reads_object_record(Operation operation) {
+  return operation == Operation::GetObject || operation == Operation::HeadObject ||
+         operation == Operation::GetObjectMeta;
+}
+
 }  // namespace
 
 OssHandler::OssHandler(Services& services, RequestIds& ids, std::shared_ptr<spdlog::logger> access_log)
@@ -205,7 +211,14 @@ boost::asio::awaitable<Result<http::Response>> OssHandler::process(RequestContex
     // The record and the bucket policy travel together (one hop on a miss).
     const auto now = BucketCache::Clock::now();
     auto cached = s.buckets.find_with_policy(ctx.resource.bucket, now);
-    if (!cached) {
+    if (!cached && reads_object_record(ctx.operation)) {
+      auto loaded = co_await s.read_pool.run(
+          [&] { return load_bucket_policy_and_object(s, ctx.resource.bucket, ctx.resource.key); });
+      if (!loaded) co_return std::move(loaded).error();
+      s.buckets.store_with_policy(loaded->bucket, now);
+      cached = std::move(loaded->bucket);
+      ctx.prefetched_object = RequestContext::PrefetchedObject{std::move(loaded->object)};
+    } else if (!cached) {
       auto loaded = co_await s.read_pool.run([&] { return load_bucket_with_policy(s, ctx.resource.bucket); });
       if (!loaded) co_return std::move(loaded).error();
       s.buckets.store_with_policy(loaded.value(), now);

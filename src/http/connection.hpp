@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -179,8 +180,7 @@ class Connection<Stream>::Body final : public BodyReader {
       *direct_remaining_ -= n;
       co_return n;
     }
-    c_.lowest().expires_after(idle_timeout);
-    auto [ec, n] = co_await c_.stream_.async_read_some(asio::buffer(out.data(), want), use_tuple);
+    auto [ec, n] = co_await within(idle_timeout, c_.stream_.async_read_some(asio::buffer(out.data(), want), use_tuple));
     *direct_remaining_ -= n;
     if (ec) {
       if (n > 0) {
@@ -198,8 +198,8 @@ class Connection<Stream>::Body final : public BodyReader {
       auto& body = parser.get().body();
       body.data = out.data();
       body.size = out.size();
-      c_.lowest().expires_after(idle_timeout);
-      auto [ec, consumed] = co_await bhttp::async_read_some(c_.stream_, c_.buffer_, parser, use_tuple);
+      auto [ec, consumed] =
+          co_await within(idle_timeout, bhttp::async_read_some(c_.stream_, c_.buffer_, parser, use_tuple));
       (void)consumed;
       size_t got = out.size() - body.size;
       body.data = nullptr;  // the handler's buffer is not ours after this call
@@ -214,6 +214,20 @@ class Connection<Stream>::Body final : public BodyReader {
       }
       if (got > 0 || parser.is_done()) co_return got;
     }
+  }
+
+  // A read that gives up after `idle_timeout` without data. Unlike the
+  // stream's own expiry, which closes the socket, this leaves it open, so a
+  // stalled upload is still answered 400 RequestTimeout before the close.
+  asio::awaitable<std::tuple<beast::error_code, size_t>> within(
+      std::chrono::seconds idle_timeout, asio::awaitable<std::tuple<beast::error_code, size_t>> read) {
+    using namespace asio::experimental::awaitable_operators;
+    c_.lowest().expires_never();
+    asio::steady_timer idle(c_.stream_.get_executor());
+    idle.expires_after(idle_timeout);
+    auto outcome = co_await (std::move(read) || idle.async_wait(use_tuple));
+    if (outcome.index() == 1) co_return std::tuple(beast::error_code(beast::error::timeout), size_t{0});
+    co_return std::get<0>(std::move(outcome));
   }
 
   Error fail(const beast::error_code& ec) {
@@ -301,8 +315,9 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
   }
   if (auto cl = parser_->content_length()) request.content_length = *cl;
   request.chunked = parser_->chunked();
-  request.remote_address = remote_;
-  request.secure = kTls;
+  auto origin = client_origin(remote_, kTls, request.headers, server_.options.trusted_proxies);
+  request.remote_address = std::move(origin.address);
+  request.secure = origin.secure;
 
   const bool head = msg.method() == bhttp::verb::head;
   const unsigned version = msg.version();

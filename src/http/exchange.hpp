@@ -24,8 +24,9 @@ struct Request {
   std::vector<Header> headers;  // arrival order, names as sent
   std::optional<uint64_t> content_length;
   bool chunked = false;
-  std::string remote_address;  // peer IP
-  bool secure = false;         // arrived over TLS
+  // The peer, or the client a trusted front reports (http/forwarded.hpp).
+  std::string remote_address;  // IP
+  bool secure = false;         // over TLS (to the front, behind one)
 
   // First header with this name (ASCII case-insensitive), or nullptr.
   const std::string* find(std::string_view name) const;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/result.hpp"
 #include "http/exchange.hpp"
+#include "http/forwarded.hpp"
 
 namespace ossd::http {
 
@@ -38,6 +39,7 @@ struct ServerOptions {
   unsigned io_threads = 0;         // 0 = std::thread::hardware_concurrency()
   ServerLimits limits;
   std::string tls_cert_file, tls_key_file;  // PEM; both empty = plain HTTP
+  TrustedProxies trusted_proxies;           // fronts believed about the client (none by default)
   ErrorRenderer render_error;               // empty = default_error_response
 };
 

@@ -45,6 +45,11 @@ class MetadataStore {
   // the record and its policy together, and a shared store pays a round
   // trip per read. NoSuchBucket.
   virtual Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) = 0;
+  // The same with one object, for GET and HEAD on a store that cannot be
+  // cached in front of (shared by gateways): one round trip instead of two.
+  // NoSuchBucket; a missing key is an empty `object`, not an error.
+  virtual Result<BucketConfigAndObject> get_bucket_config_and_object(const std::string& bucket, const std::string& name,
+                                                                     const std::string& key) = 0;
   // Compare-and-set, for documents changed by read-modify-write from several
   // gateways at once (the style list): sets `value` (nullopt deletes) only
   // while the document still holds `expected` (nullopt: absent). false, and

@@ -110,7 +110,16 @@ constexpr const char* kVersion2[] = {
     R"sql(CREATE INDEX iam_nonces_by_expiry ON iam_nonces (expires_ms))sql",
 };
 
-constexpr Migration kIdentityMigrations[] = {{kVersion1}, {kVersion2}};
+// The account whose identities these are, recorded by the first gateway to
+// start (pg_account_claim.cpp): one row at most.
+constexpr const char* kVersion3[] = {
+    R"sql(CREATE TABLE iam_account (
+  singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  account_id text COLLATE "C" NOT NULL
+))sql",
+};
+
+constexpr Migration kIdentityMigrations[] = {{kVersion1}, {kVersion2}, {kVersion3}};
 
 }  // namespace
 

@@ -14,10 +14,20 @@ using pg::Params;
 constexpr const char* kTryLock = "SELECT pg_try_advisory_lock($1)";
 // The lock lives as long as the session: a session that still answers still holds it.
 constexpr const char* kStillConnected = "SELECT 1";
+constexpr const char* kUnlock = "SELECT pg_advisory_unlock($1)";
 
 class PgLeaderElection final : public LeaderElection {
  public:
   PgLeaderElection(std::string conninfo, int64_t lock_key) : conninfo_(std::move(conninfo)), lock_key_(lock_key) {}
+  PgLeaderElection(const PgLeaderElection&) = delete;
+  PgLeaderElection& operator=(const PgLeaderElection&) = delete;
+
+  // A gateway that stops hands the lead over at once: the server ends a
+  // closed session a moment after the client has gone, and only then would
+  // the lock go with it.
+  ~PgLeaderElection() override {
+    if (connection_ && leading_) (void)connection_->query(kUnlock, Params().int64(lock_key_));
+  }
 
   Result<bool> lead() override {
     if (!connection_) {

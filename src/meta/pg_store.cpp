@@ -72,6 +72,15 @@ constexpr const char* kListBucketConfigs = "SELECT name, value FROM bucket_confi
   "bucket, key, size, etag, crc64, last_modified_ms, object_type, storage_class, acl, content_type, headers," \
   " user_meta, tags, segments"
 constexpr const char* kSelectObject = "SELECT " OSSD_PG_OBJECT_COLUMNS " FROM objects WHERE bucket = $1 AND key = $2";
+// Six bucket columns, the document, then the object's columns (all NULL
+// when the key is absent). LATERAL keeps the object's column names from
+// clashing with the bucket's (acl, storage_class).
+constexpr const char* kSelectBucketConfigAndObject =
+    "SELECT b.name, b.owner_id, b.acl, b.storage_class, b.region, b.created_ms,"
+    " (SELECT value FROM bucket_configs WHERE bucket = $1 AND name = $2), o.*"
+    " FROM buckets b LEFT JOIN LATERAL (SELECT " OSSD_PG_OBJECT_COLUMNS
+    " FROM objects WHERE bucket = $1 AND key = $3) o ON true WHERE b.name = $1";
+constexpr int kObjectColumnsAfterBucketAndConfig = 7;
 constexpr const char* kLockObject =
     "SELECT " OSSD_PG_OBJECT_COLUMNS " FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE";
 constexpr const char* kLockObjectSegments = "SELECT segments FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE";
@@ -207,26 +216,34 @@ BucketRecord bucket_from_row(const Rows& rows, int r) {
   return b;
 }
 
-// Columns in the order of OSSD_PG_OBJECT_COLUMNS.
-Result<ObjectRecord> object_from_row(const Rows& rows, int r) {
+// The six bucket columns, then the document (NULL: none).
+BucketWithConfig bucket_with_config_from_row(const Rows& rows) {
+  BucketWithConfig found{bucket_from_row(rows, 0), std::nullopt};
+  if (!rows.is_null(0, 6)) found.config = rows.text(0, 6);
+  return found;
+}
+
+// Columns in the order of OSSD_PG_OBJECT_COLUMNS, from column `first` on.
+Result<ObjectRecord> object_from_row(const Rows& rows, int r, int first = 0) {
+  const auto column = [first](int c) { return first + c; };
   ObjectRecord o;
-  o.bucket = rows.text(r, 0);
-  o.key = rows.text(r, 1);
-  o.size = rows.unsigned_integer(r, 2);
-  o.etag = rows.text(r, 3);
-  o.crc64 = rows.unsigned_integer(r, 4);
-  o.last_modified_ms = rows.integer(r, 5);
-  o.object_type = rows.text(r, 6);
-  o.storage_class = rows.text(r, 7);
-  o.acl = rows.text(r, 8);
-  o.content_type = rows.text(r, 9);
-  auto headers = json_columns::decode_pairs(rows.bytes(r, 10));
+  o.bucket = rows.text(r, column(0));
+  o.key = rows.text(r, column(1));
+  o.size = rows.unsigned_integer(r, column(2));
+  o.etag = rows.text(r, column(3));
+  o.crc64 = rows.unsigned_integer(r, column(4));
+  o.last_modified_ms = rows.integer(r, column(5));
+  o.object_type = rows.text(r, column(6));
+  o.storage_class = rows.text(r, column(7));
+  o.acl = rows.text(r, column(8));
+  o.content_type = rows.text(r, column(9));
+  auto headers = json_columns::decode_pairs(rows.bytes(r, column(10)));
   if (!headers.ok()) return std::move(headers).error();
-  auto user_meta = json_columns::decode_pairs(rows.bytes(r, 11));
+  auto user_meta = json_columns::decode_pairs(rows.bytes(r, column(11)));
   if (!user_meta.ok()) return std::move(user_meta).error();
-  auto tags = json_columns::decode_pairs(rows.bytes(r, 12));
+  auto tags = json_columns::decode_pairs(rows.bytes(r, column(12)));
   if (!tags.ok()) return std::move(tags).error();
-  auto segments = json_columns::decode_segments(rows.bytes(r, 13));
+  auto segments = json_columns::decode_segments(rows.bytes(r, column(13)));
   if (!segments.ok()) return std::move(segments).error();
   o.headers = std::move(headers).value();
   o.user_meta = std::move(user_meta).value();
@@ -485,8 +502,21 @@ class PgMetadataStore final : public MetadataStore {
       auto rows = c.query(kSelectBucketWithConfig, Params().text(bucket).text(name));
       if (!rows.ok()) return std::move(rows).error();
       if (rows->count() == 0) return no_such_bucket(bucket);
-      BucketWithConfig found{bucket_from_row(*rows, 0), std::nullopt};
-      if (!rows->is_null(0, 6)) found.config = rows->text(0, 6);
+      return bucket_with_config_from_row(*rows);
+    });
+  }
+
+  Result<BucketConfigAndObject> get_bucket_config_and_object(const std::string& bucket, const std::string& name,
+                                                             const std::string& key) override {
+    return pool_.transact(Access::ReadStatement, [&](Connection& c) -> Result<BucketConfigAndObject> {
+      auto rows = c.query(kSelectBucketConfigAndObject, Params().text(bucket).text(name).bytes(key));
+      if (!rows.ok()) return std::move(rows).error();
+      if (rows->count() == 0) return no_such_bucket(bucket);
+      BucketConfigAndObject found{bucket_with_config_from_row(*rows), std::nullopt};
+      if (rows->is_null(0, kObjectColumnsAfterBucketAndConfig)) return found;
+      auto object = object_from_row(*rows, 0, kObjectColumnsAfterBucketAndConfig);
+      if (!object.ok()) return std::move(object).error();
+      found.object = std::move(object).value();
       return found;
     });
   }

@@ -50,6 +50,13 @@ struct ObjectRecord {
   std::vector<Segment> segments;
 };
 
+// A bucket, one of its documents and one of its objects, read together
+// (object nullopt: no such key).
+struct BucketConfigAndObject {
+  BucketWithConfig bucket;
+  std::optional<ObjectRecord> object;
+};
+
 // What a listing returns for each key (no user metadata).
 struct ObjectSummary {
   std::string key;

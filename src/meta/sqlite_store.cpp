@@ -181,6 +181,19 @@ Result<BucketRecord> select_bucket(Connection& c, const std::string& name) {
   return bucket_from_row(*q);
 }
 
+Result<BucketWithConfig> select_bucket_with_config(Connection& c, const std::string& bucket, const std::string& name) {
+  auto record = select_bucket(c, bucket);
+  if (!record) return std::move(record).error();
+  BucketWithConfig found{std::move(record).value(), std::nullopt};
+  auto config = c.query(kSelectBucketConfig);
+  if (!config.ok()) return std::move(config).error();
+  config->bind_text(1, bucket).bind_text(2, name);
+  auto config_row = config->step();
+  if (!config_row.ok()) return std::move(config_row).error();
+  if (*config_row) found.config = config->column_text(0);
+  return found;
+}
+
 Result<ObjectRecord> object_from_row(const Query& q) {
   ObjectRecord o;
   o.bucket = q.column_text(0);
@@ -418,17 +431,17 @@ class SqliteMetadataStore final : public MetadataStore {
   }
 
   Result<BucketWithConfig> get_bucket_with_config(const std::string& bucket, const std::string& name) override {
-    return read([&](Connection& c) -> Result<BucketWithConfig> {
-      auto record = select_bucket(c, bucket);
-      if (!record) return std::move(record).error();
-      BucketWithConfig found{std::move(record).value(), std::nullopt};
-      auto config = c.query(kSelectBucketConfig);
-      if (!config.ok()) return std::move(config).error();
-      config->bind_text(1, bucket).bind_text(2, name);
-      auto config_row = config->step();
-      if (!config_row.ok()) return std::move(config_row).error();
-      if (*config_row) found.config = config->column_text(0);
-      return found;
+    return read([&](Connection& c) { return select_bucket_with_config(c, bucket, name); });
+  }
+
+  Result<BucketConfigAndObject> get_bucket_config_and_object(const std::string& bucket, const std::string& name,
+                                                             const std::string& key) override {
+    return read([&](Connection& c) -> Result<BucketConfigAndObject> {
+      auto found = select_bucket_with_config(c, bucket, name);
+      if (!found) return std::move(found).error();
+      auto object = load_object(c, bucket, key);
+      if (!object.ok()) return std::move(object).error();
+      return BucketConfigAndObject{std::move(found).value(), std::move(object).value()};
     });
   }
 

@@ -270,10 +270,12 @@ std::string describe_metadata_store(const MetadataSpec& spec, const std::filesys
 }
 
 Result<std::unique_ptr<meta::MetadataStore>> open_metadata_store(const MetadataSpec& spec,
-                                                                 const std::filesystem::path& data_dir) {
-  Result<std::unique_ptr<meta::MetadataStore>> store = spec.backend == MetadataBackend::Sqlite
-                                                           ? meta::open_sqlite_store(data_dir / "meta.db")
-                                                           : meta::open_pg_metadata_store(spec.conninfo);
+                                                                 const std::filesystem::path& data_dir,
+                                                                 size_t pg_connections) {
+  Result<std::unique_ptr<meta::MetadataStore>> store =
+      spec.backend == MetadataBackend::Sqlite
+          ? meta::open_sqlite_store(data_dir / "meta.db")
+          : meta::open_pg_metadata_store(spec.conninfo, {.max_connections = pg_connections});
   if (store) return store;
   // libpq's messages name hosts and users, and for a malformed string may
   // quote a piece of it: the spec's passwords are taken out either way.

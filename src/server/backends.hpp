@@ -21,6 +21,7 @@
 
 #include "core/result.hpp"
 #include "meta/metadata_store.hpp"
+#include "meta/pg_store.hpp"
 
 namespace ossd::server {
 
@@ -55,9 +56,11 @@ constexpr bool is_shared(MetadataBackend backend) { return backend == MetadataBa
 // What the log calls the store: "sqlite <path>" or the redacted conninfo.
 std::string describe_metadata_store(const MetadataSpec& spec, const std::filesystem::path& data_dir);
 
-// Opens the store the spec names (the schema migrated). Error messages name
-// the store only in its redacted form.
-Result<std::unique_ptr<meta::MetadataStore>> open_metadata_store(const MetadataSpec& spec,
-                                                                 const std::filesystem::path& data_dir);
+// Opens the store the spec names (the schema migrated), PostgreSQL with at
+// most pg_connections connections. Error messages name the store only in its
+// redacted form.
+Result<std::unique_ptr<meta::MetadataStore>> open_metadata_store(
+    const MetadataSpec& spec, const std::filesystem::path& data_dir,
+    size_t pg_connections = meta::PgStoreOptions{}.max_connections);
 
 }  // namespace ossd::server

@@ -55,6 +55,9 @@ Status validate(const ServerConfig& c) {
     }
   }
   if (auto blob = parse_blob_spec(c.blob); !blob) return blob.error();
+  if (auto trusted = http::TrustedProxies::parse(c.trusted_proxies); !trusted) {
+    return Error(ErrorCode::InvalidArgument, "--trusted-proxy: " + trusted.error().message);
+  }
   if (!c.sts_address.empty()) {
     if (auto a = split_address(c.sts_address); !a) {
       return Error(ErrorCode::InvalidArgument, "--sts-address: " + a.error().message);
@@ -117,6 +120,9 @@ Result<http::ServerOptions> server_options(const ServerConfig& config) {
   o.limits = config.limits;
   o.tls_cert_file = config.tls_cert;
   o.tls_key_file = config.tls_key;
+  auto trusted = http::TrustedProxies::parse(config.trusted_proxies);
+  if (!trusted) return std::move(trusted).error();
+  o.trusted_proxies = std::move(trusted).value();
   return o;
 }
 
@@ -162,12 +168,22 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv) {
                  "Blob store: 'fs' (<data-dir>/objects), 'fs:<directory>', or "
                  "'rados:pool=<pool>,conf=<ceph.conf>[,user=,namespace=,chunk=,timeout=]'")
       ->envname("OSSD_BLOB");
+  app.add_option("--meta-connections", c.meta_connections,
+                 "With a PostgreSQL --meta: connections of the metadata store at most (the identity store and the "
+                 "nonce ledger add up to 8 and 4)")
+      ->envname("OSSD_META_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
   app.add_option("--region", c.region, "Region id, as in oss-<region>.aliyuncs.com")->envname("OSSD_REGION");
   app.add_option("--domain", c.domain, "Domain for virtual-hosted buckets (<bucket>.<domain>)")->envname("OSSD_DOMAIN");
   app.add_option("--tls-cert", c.tls_cert, "TLS certificate chain (PEM); needs --tls-key")->envname("OSSD_TLS_CERT");
   app.add_option("--tls-key", c.tls_key, "TLS private key (PEM); needs --tls-cert")->envname("OSSD_TLS_KEY");
   app.add_option("--cname", cnames, "Map a host name to a bucket, host=bucket (repeatable; comma-separated in env)")
       ->envname("OSSD_CNAME")
+      ->delimiter(',');
+  app.add_option("--trusted-proxy", c.trusted_proxies,
+                 "A front (load balancer, reverse proxy) whose X-Forwarded-For and X-Forwarded-Proto name the "
+                 "client: an address or network, e.g. 10.0.0.0/8 (repeatable; comma-separated in env)")
+      ->envname("OSSD_TRUSTED_PROXIES")
       ->delimiter(',');
   app.add_option("--io-threads", c.io_threads, "HTTP I/O threads (0 = number of cores)")->envname("OSSD_IO_THREADS");
   app.add_option("--work-threads", c.work_threads, "Threads for blocking work (0 = automatic)")

@@ -13,6 +13,7 @@
 #include "core/result.hpp"
 #include "http/server.hpp"
 #include "image/processor.hpp"
+#include "meta/pg_store.hpp"
 
 namespace ossd::server {
 
@@ -24,10 +25,12 @@ struct ServerConfig {
   std::string meta = "sqlite";
   // Blob store spec (server/blob_backend.hpp): "fs", fs:<directory> or rados:<options>.
   std::string blob = "fs";
+  size_t meta_connections = meta::PgStoreOptions{}.max_connections;  // PostgreSQL: the metadata store's, at most
   std::string region = "oss-cn-hangzhou";
   std::string domain = "localhost";                         // virtual-hosted buckets: <bucket>.<domain>
   std::string tls_cert, tls_key;                            // PEM files; both or neither
   std::vector<std::pair<std::string, std::string>> cnames;  // host -> bucket
+  std::vector<std::string> trusted_proxies;                 // addresses or networks (http/forwarded.hpp)
   unsigned io_threads = 0;                                  // 0 = hardware concurrency
   unsigned work_threads = 0;                                // 0 = chosen by the composition root
   std::string log_level = "info";                           // trace, debug, info, warn, error, critical, off

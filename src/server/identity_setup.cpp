@@ -1,6 +1,7 @@
 #include "server/identity_setup.hpp"
 
 #include "iam/master_key.hpp"
+#include "meta/pg_account_claim.hpp"
 #include "meta/pg_identity_store.hpp"
 #include "meta/pg_nonce_ledger.hpp"
 #include "meta/sqlite_identity_store.hpp"
@@ -48,6 +49,25 @@ Result<std::unique_ptr<meta::NonceLedger>> open_nonce_ledger(const IdentitySetti
                                         scrub_secrets(ledger.error().message, settings.metadata.conninfo));
 }
 
+// Gateways sharing a database must share its account: one loaded with
+// another root account would own buckets and sign tokens in a foreign
+// account's database. The first gateway records its account; a later one
+// with a different account refuses to start.
+Status check_shared_account(const IdentitySettings& settings, const RootAccount& root) {
+  if (settings.metadata.backend != MetadataBackend::Postgres) return ok_status();
+  auto recorded = meta::claim_pg_account(settings.metadata.conninfo, root.account_id);
+  if (!recorded) {
+    return Error(recorded.error().code, "account check " + describe_identity_store(settings) + ": " +
+                                            scrub_secrets(recorded.error().message, settings.metadata.conninfo));
+  }
+  if (*recorded == root.account_id) return ok_status();
+  return Error(ErrorCode::InvalidArgument,
+               "the database belongs to account " + *recorded + ", but this gateway's root account is " +
+                   root.account_id +
+                   ": give every gateway the same root account (OSSD_ROOT_ACCOUNT_ID and its keys, or the same "
+                   "root-account.json)");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<meta::IdentityStore>> open_identity_store(const IdentitySettings& settings) {
@@ -72,6 +92,7 @@ Result<std::unique_ptr<IdentityComponents>> open_identity(const IdentitySettings
                                                           Random& random, const Clock& clock) {
   auto opened = open_store_and_box(settings, random);
   if (!opened) return opened.error();
+  if (auto same = check_shared_account(settings, root); !same) return same.error();
   auto parts = std::make_unique<IdentityComponents>();
   parts->store = std::move(opened->store);
   parts->box = std::move(opened->box);

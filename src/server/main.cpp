@@ -130,7 +130,7 @@ int run(const server::ServerConfig& config) {
     spdlog::critical("cannot load the root account: {}", root.error().message);
     return 1;
   }
-  auto meta_store = server::open_metadata_store(meta_spec.value(), config.data_dir);
+  auto meta_store = server::open_metadata_store(meta_spec.value(), config.data_dir, config.meta_connections);
   if (!meta_store) {
     spdlog::critical("{}", meta_store.error().message);  // already names the store, redacted
     return 1;

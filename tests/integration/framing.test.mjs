@@ -362,9 +362,31 @@ describe('timeouts actually cut slow clients off (server started with short limi
     c.destroy();
     assert.ok(closed, 'stalled upload still open 8 s after a 2 s body idle timeout');
     assert.ok(waited >= 1500, `cut off after only ${waited} ms`);
-    if (responses.length) assertRawError(responses[0], `got ${responses[0].status}`);
+    // OSS answers a stalled upload with 400 RequestTimeout before closing.
+    assert.equal(responses.length, 1, `answers before the close: ${c.state.data.toString().slice(0, 300)}`);
+    assert.equal(responses[0].status, 400);
+    assert.equal(xmlText(responses[0].text, 'Code'), 'RequestTimeout');
+    assert.ok(xmlText(responses[0].text, 'RequestId'), 'the answer names its request id');
     assertError(await send(srv, { bucket, key }), 404, 'NoSuchKey');
     assertOk(await send(srv, { bucket }));
+  });
+
+  it('a stalled chunked upload is answered 400 RequestTimeout too, and leaves no object', async () => {
+    const key = 'tmo/stall-chunked';
+    const req = buildRequest(srv, { method: 'PUT', bucket, key });
+    req.headers['Transfer-Encoding'] = 'chunked';
+    const c = rawConnect(srv);
+    await c.connected;
+    await c.write(rawHead(req));
+    await c.write(Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 0x44), Buffer.from('\r\n8000\r\n')]));
+    const closed = await c.waitFor((s) => s.closed, 8000);
+    const responses = parseResponses(c.state.data);
+    c.destroy();
+    assert.ok(closed, 'stalled chunked upload still open 8 s after a 2 s body idle timeout');
+    assert.equal(responses.length, 1, `answers before the close: ${c.state.data.toString().slice(0, 300)}`);
+    assert.equal(responses[0].status, 400);
+    assert.equal(xmlText(responses[0].text, 'Code'), 'RequestTimeout');
+    assertError(await send(srv, { bucket, key }), 404, 'NoSuchKey');
   });
 
   it('slowloris is cut off after --header-timeout', async () => {

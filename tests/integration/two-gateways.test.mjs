@@ -95,6 +95,25 @@ describe('two gateways on one PostgreSQL database', { skip: skip ?? false }, () 
     }
   });
 
+  it('a gateway loaded with another root account refuses to start on the database', { timeout: TIMEOUT }, async () => {
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'ossd-other-account-'));
+    const otherAccount = accountId === '1000000000000001' ? '1000000000000002' : '1000000000000001';
+    try {
+      const refused = await new Promise((resolve) => {
+        execFile(ossdBinary, ['--address', '127.0.0.1:0', '--data-dir', otherDir, '--meta', pg.uri()], {
+          timeout: 30_000,
+          env: { ...process.env, OSSD_ROOT_ACCOUNT_ID: otherAccount },
+        }, (err, stdout, stderr) => resolve({ code: err?.code, output: `${stdout}${stderr}` }));
+      });
+      assert.notEqual(refused.code, undefined, `it started:\n${refused.output}`);
+      assert.match(refused.output,
+        new RegExp(`belongs to account ${accountId}, but this gateway's root account is ${otherAccount}`));
+      assert.equal(await accountIdOf(a), accountId, 'the running gateways keep their account');
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('an object written through one gateway is read, listed and deleted through the other', { timeout: TIMEOUT }, async () => {
     const onA = ossClient(a, bucket);
     const onB = ossClient(b, bucket);

@@ -751,6 +751,13 @@ TEST_F(HttpServerTest, StalledBodyIsRequestTimeout) {
   auto seen = h().handler.snapshot();
   ASSERT_TRUE(seen[0].body_error.has_value());
   EXPECT_EQ(*seen[0].body_error, ErrorCode::RequestTimeout);
+  // The socket outlives the timeout: the handler's answer reaches the client
+  // before the close, and the connection is not reused.
+  auto answer = c.read(false, 5s);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->result_int(), 400);
+  EXPECT_EQ(answer->body(), "bytes=10 hash=" + std::to_string(fnv1a(kFnvOffset, "0123456789", 10)));
+  EXPECT_FALSE(answer->keep_alive());
   EXPECT_TRUE(c.closed_by_server(5s));
 }
 

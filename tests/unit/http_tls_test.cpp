@@ -62,15 +62,21 @@ class EchoHandler final : public Handler {
  public:
   asio::awaitable<Response> handle(const Request& request, BodyReader& body) override {
     uint64_t total = 0;
+    bool timed_out = false;
     std::vector<char> buf(16 * 1024);
     for (;;) {
       auto n = co_await body.read_some(buf);
+      if (!n.ok()) timed_out = n.error().code == ErrorCode::RequestTimeout;
       if (!n.ok() || *n == 0) break;
       total += *n;
     }
     Response r;
     r.body = request.method + " " + request.target + " secure=" + (request.secure ? "1" : "0") +
              " bytes=" + std::to_string(total);
+    if (timed_out) {
+      r.status = 400;
+      r.body += " timed out";
+    }
     co_return r;
   }
 };
@@ -87,6 +93,7 @@ class TlsTest : public ::testing::Test {
     o.tls_cert_file = (dir_ / "cert.pem").string();
     o.tls_key_file = (dir_ / "key.pem").string();
     o.limits.header_timeout = 2s;
+    o.limits.body_idle_timeout = 2s;
     server_ = std::make_unique<Server>(o, handler_);
     auto st = server_->listen();
     ASSERT_TRUE(st.ok()) << st.error().message;
@@ -104,6 +111,33 @@ class TlsTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // A client that does not verify the throw-away certificate.
+  struct TlsClient {
+    asio::io_context ioc;
+    asio::ssl::context ctx{unverified_context()};
+    beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
+  };
+  static asio::ssl::context unverified_context() {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_verify_mode(asio::ssl::verify_none);
+    return ctx;
+  }
+
+  // Connects and completes the TLS handshake, with 10 s for the whole test.
+  void connect(TlsClient& client) {
+    auto& [ioc, ctx, stream] = client;
+    beast::get_lowest_layer(stream).expires_after(10s);
+    beast::error_code ec;
+    auto endpoint = tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->bound_port());
+    beast::get_lowest_layer(stream).async_connect(endpoint, [&](beast::error_code e) { ec = e; });
+    ioc.run();
+    ASSERT_FALSE(ec) << ec.message();
+    ioc.restart();
+    stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    ioc.run();
+    ASSERT_FALSE(ec) << ec.message();
+  }
+
   fs::path dir_;
   EchoHandler handler_;
   std::unique_ptr<Server> server_;
@@ -112,20 +146,10 @@ class TlsTest : public ::testing::Test {
 };
 
 TEST_F(TlsTest, RequestsOverTls) {
-  asio::io_context ioc;
-  asio::ssl::context ctx(asio::ssl::context::tls_client);
-  ctx.set_verify_mode(asio::ssl::verify_none);
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-  beast::get_lowest_layer(stream).expires_after(10s);
+  TlsClient client;
+  auto& [ioc, ctx, stream] = client;
   beast::error_code ec;
-  auto endpoint = tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->bound_port());
-  beast::get_lowest_layer(stream).async_connect(endpoint, [&](beast::error_code e) { ec = e; });
-  ioc.run();
-  ASSERT_FALSE(ec) << ec.message();
-  ioc.restart();
-  stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
-  ioc.run();
-  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_NO_FATAL_FAILURE(connect(client));
 
   beast::flat_buffer buffer;
   for (int i = 0; i < 2; ++i) {  // keep-alive over one TLS session
@@ -145,6 +169,30 @@ TEST_F(TlsTest, RequestsOverTls) {
     EXPECT_EQ(res.result_int(), 200);
     EXPECT_EQ(res.body(), "PUT /k" + std::to_string(i) + " secure=1 bytes=300000");
   }
+}
+
+// The idle timeout cancels the read inside the TLS stream without closing
+// it: the answer still goes out, encrypted, before the close.
+TEST_F(TlsTest, StalledBodyIsAnsweredBeforeTheClose) {
+  TlsClient client;
+  auto& [ioc, ctx, stream] = client;
+  beast::error_code ec;
+  ASSERT_NO_FATAL_FAILURE(connect(client));
+
+  const std::string_view stalled = "PUT /stall HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n0123456789";
+  ioc.restart();
+  asio::async_write(stream, asio::buffer(stalled), [&](beast::error_code e, size_t) { ec = e; });
+  ioc.run();
+  ASSERT_FALSE(ec) << ec.message();
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> res;
+  ioc.restart();
+  bhttp::async_read(stream, buffer, res, [&](beast::error_code e, size_t) { ec = e; });
+  ioc.run();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_EQ(res.body(), "PUT /stall secure=1 bytes=10 timed out");
+  EXPECT_FALSE(res.keep_alive());
 }
 
 TEST_F(TlsTest, PlainHttpClientIsDropped) {

@@ -258,6 +258,60 @@ TEST_P(MetadataStoreConformance, GetBucketWithConfigReadsBothAtOnce) {
   EXPECT_ERROR(store().get_bucket_with_config("ghost", "policy"), NoSuchBucket);
 }
 
+// The bucket and the object share column names (acl, storage_class): each
+// is given values the other lacks, so a mixed-up column shows.
+TEST_P(MetadataStoreConformance, GetBucketConfigAndObjectReadsAllThreeAtOnce) {
+  BucketRecord bucket;
+  bucket.name = "b";
+  bucket.owner_id = "owner-3";
+  bucket.acl = "public-read-write";
+  bucket.storage_class = "IA";
+  bucket.region = "oss-cn-shanghai";
+  bucket.created_ms = 1700000000456;
+  ASSERT_OK(store().create_bucket(bucket));
+  ASSERT_OK(store().set_bucket_config("b", "policy", std::string("{\"Version\":\"1\"}")));
+  ObjectRecord o = object("b", "a/\xC3\xA9 \xFF.bin", {4, 5}, 300);
+  o.crc64 = 0x8000000000000001ULL;
+  o.object_type = "Appendable";
+  o.storage_class = "Archive";
+  o.acl = "private";
+  o.headers = {{"Cache-Control", "max-age=9"}};
+  o.user_meta = {{"who", "me"}};
+  o.tags = {{"t", "1"}};
+  put(o);
+
+  auto got = store().get_bucket_config_and_object("b", "policy", o.key);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->bucket.bucket.owner_id, "owner-3");
+  EXPECT_EQ(got->bucket.bucket.acl, "public-read-write");
+  EXPECT_EQ(got->bucket.bucket.storage_class, "IA");
+  EXPECT_EQ(got->bucket.bucket.region, "oss-cn-shanghai");
+  EXPECT_EQ(got->bucket.bucket.created_ms, 1700000000456);
+  EXPECT_EQ(got->bucket.config, std::optional<std::string>("{\"Version\":\"1\"}"));
+  ASSERT_TRUE(got->object.has_value());
+  EXPECT_EQ(got->object->bucket, "b");
+  EXPECT_EQ(got->object->key, o.key);
+  EXPECT_EQ(got->object->size, 600u);
+  EXPECT_EQ(got->object->etag, o.etag);
+  EXPECT_EQ(got->object->crc64, o.crc64);
+  EXPECT_EQ(got->object->last_modified_ms, o.last_modified_ms);
+  EXPECT_EQ(got->object->object_type, "Appendable");
+  EXPECT_EQ(got->object->storage_class, "Archive");
+  EXPECT_EQ(got->object->acl, "private");
+  EXPECT_EQ(got->object->content_type, "text/plain");
+  EXPECT_EQ(got->object->headers, o.headers);
+  EXPECT_EQ(got->object->user_meta, o.user_meta);
+  EXPECT_EQ(got->object->tags, o.tags);
+  EXPECT_EQ(got->object->segments, o.segments);
+
+  auto missing_key = store().get_bucket_config_and_object("b", "cors", "absent");
+  ASSERT_OK(missing_key);
+  EXPECT_EQ(missing_key->bucket.bucket.name, "b");
+  EXPECT_FALSE(missing_key->bucket.config.has_value());
+  EXPECT_FALSE(missing_key->object.has_value());
+  EXPECT_ERROR(store().get_bucket_config_and_object("ghost", "policy", o.key), NoSuchBucket);
+}
+
 TEST_P(MetadataStoreConformance, ReplaceBucketConfigSwapsOnlyWhatItExpects) {
   make_bucket("b");
   const std::optional<std::string> absent;

@@ -20,7 +20,7 @@ constexpr const char* kVariables[] = {
     "OSSD_DOMAIN",           "OSSD_TLS_CERT",        "OSSD_TLS_KEY",           "OSSD_CNAME",
     "OSSD_IO_THREADS",       "OSSD_WORK_THREADS",    "OSSD_LOG_LEVEL",         "OSSD_ACCESS_LOG",
     "OSSD_MAX_HEADER_BYTES", "OSSD_HEADER_TIMEOUT",  "OSSD_BODY_IDLE_TIMEOUT", "OSSD_KEEPALIVE_TIMEOUT",
-    "OSSD_SHUTDOWN_GRACE",   "OSSD_MAX_CONNECTIONS",
+    "OSSD_SHUTDOWN_GRACE",   "OSSD_MAX_CONNECTIONS", "OSSD_TRUSTED_PROXIES",   "OSSD_META_CONNECTIONS",
 };
 
 // CLI11 reads the process environment, so each test starts from a clean one
@@ -264,6 +264,9 @@ TEST_F(ConfigTest, BadInputsAreErrorsWithNonZeroExitCodes) {
       {"--log-level", "loud"},
       {"--header-timeout", "0"},
       {"--max-connections", "0"},
+      {"--trusted-proxy", "proxy.internal"},
+      {"--trusted-proxy", "10.0.0.0/40"},
+      {"--meta-connections", "0"},
       {"--region", ""},
       {"positional"},
   };
@@ -277,6 +280,32 @@ TEST_F(ConfigTest, BadInputsAreErrorsWithNonZeroExitCodes) {
     EXPECT_NE(config_exit_code(c.error()), 0) << joined;
     EXPECT_FALSE(c.error().message.empty()) << joined;
   }
+}
+
+TEST_F(ConfigTest, TrustedProxiesAndMetaConnections) {
+  auto defaults = parse({});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_TRUE(defaults->trusted_proxies.empty());
+  EXPECT_EQ(defaults->meta_connections, 8u);
+  auto options = server_options(defaults.value());
+  ASSERT_TRUE(options.ok());
+  EXPECT_TRUE(options->trusted_proxies.empty());
+
+  ::setenv("OSSD_TRUSTED_PROXIES", "10.0.0.0/8,::1", 1);
+  ::setenv("OSSD_META_CONNECTIONS", "24", 1);
+  auto from_env = parse({});
+  ASSERT_TRUE(from_env.ok()) << from_env.error().message;
+  EXPECT_EQ(from_env->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  EXPECT_EQ(from_env->meta_connections, 24u);
+  auto trusted = server_options(from_env.value());
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_TRUE(trusted->trusted_proxies.contains("10.20.30.40"));
+  EXPECT_TRUE(trusted->trusted_proxies.contains("::1"));
+  EXPECT_FALSE(trusted->trusted_proxies.contains("192.168.0.1"));
+
+  auto flags = parse({"--trusted-proxy", "192.168.0.0/16", "--trusted-proxy", "127.0.0.1"});
+  ASSERT_TRUE(flags.ok()) << flags.error().message;
+  EXPECT_EQ(flags->trusted_proxies, (std::vector<std::string>{"192.168.0.0/16", "127.0.0.1"}));
 }
 
 TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
