@@ -6,7 +6,6 @@
 // listing must survive both ways. (tests/integration/migrate.test.mjs covers
 // every kind of record between SQLite and PostgreSQL.)
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import OSS from 'ali-oss';
 import { cephSkipReason, startCeph } from '../lib/ceph.mjs';
 import { postgresSkipReason, startPostgres } from '../lib/postgres.mjs';
-import { ossdBinary, startServer } from '../lib/server.mjs';
+import { runOssd, startServer } from '../lib/server.mjs';
 
 const skip = postgresSkipReason() ?? cephSkipReason();
 if (skip) console.log(`# ${skip}`);
@@ -35,13 +34,7 @@ function client(server, bucket) {
   });
 }
 
-function migrate(args) {
-  return new Promise((resolve) => {
-    execFile(ossdBinary, ['migrate', ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const migrate = (args) => runOssd(['migrate', ...args], { timeoutMs: 90_000 });
 
 describe('ossd migrate between a single node and PostgreSQL + RADOS', { skip: skip ?? false }, () => {
   const bucket = `mig-rados-${process.pid}`;

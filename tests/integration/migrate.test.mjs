@@ -6,7 +6,6 @@
 // multipart upload and the RAM user's access key must have survived.
 // Starts its own throwaway cluster (tests/lib/postgres.mjs); OSSD_SKIP_POSTGRES=1 skips.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import OSS from 'ali-oss';
 import { expectOssError } from '../interop/lib/common.mjs';
 import { postgresSkipReason, startPostgres } from '../lib/postgres.mjs';
-import { ossdBinary, startServer } from '../lib/server.mjs';
+import { runOssd, startServer } from '../lib/server.mjs';
 import { Ram, bucketPolicy, ramClient } from '../interop/lib/iam.mjs';
 
 const skip = postgresSkipReason();
@@ -37,14 +36,7 @@ function ossClient(server, bucket, credentials = server) {
   });
 }
 
-// Runs `ossd migrate`; resolves to { code, output } whatever the exit code.
-function migrate(args) {
-  return new Promise((resolve) => {
-    execFile(ossdBinary, ['migrate', ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const migrate = (args) => runOssd(['migrate', ...args]);
 
 const tempDir = (tag) => mkdtempSync(path.join(tmpdir(), `ossd-migrate-${tag}-`));
 

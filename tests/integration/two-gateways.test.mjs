@@ -7,7 +7,6 @@
 // Driven by ali-oss and the official RAM / STS SDKs (see ../interop/lib/iam.mjs).
 // Starts its own throwaway cluster (tests/lib/postgres.mjs); OSSD_SKIP_POSTGRES=1 skips.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import OSS from 'ali-oss';
 import { expectOssError } from '../interop/lib/common.mjs';
 import { postgresSkipReason, startPostgres } from '../lib/postgres.mjs';
-import { ossdBinary, startServer } from '../lib/server.mjs';
+import { runOssd, startServer } from '../lib/server.mjs';
 import {
   Ram, accountIdOf, bucketPolicy, muteStsRefreshAdvice, policyDocument, popClient, ramClient, trustPolicy,
 } from '../interop/lib/iam.mjs';
@@ -50,13 +49,13 @@ function tokenKeyId(token) {
   return raw.subarray(2, 2 + raw[1]).toString('latin1');
 }
 
-function runOssd(args) {
-  return new Promise((resolve, reject) => {
-    execFile(ossdBinary, args, { timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`ossd ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
-      else resolve(stdout);
-    });
-  });
+// `ossd rotate-sts-key` on the shared database; the id of the new key.
+async function rotateStsKey(dataDir, meta) {
+  const rotated = await runOssd(['--data-dir', dataDir, '--meta', meta, 'rotate-sts-key'], { timeoutMs: 30_000 });
+  assert.equal(rotated.code, 0, rotated.output);
+  const newKeyId = (rotated.output.match(/new STS token key (\S+) is current/) ?? [])[1];
+  assert.ok(newKeyId, `rotate-sts-key printed: ${rotated.output}`);
+  return newKeyId;
 }
 
 describe('two gateways on one PostgreSQL database', { skip: skip ?? false }, () => {
@@ -99,13 +98,9 @@ describe('two gateways on one PostgreSQL database', { skip: skip ?? false }, () 
     const otherDir = mkdtempSync(path.join(tmpdir(), 'ossd-other-account-'));
     const otherAccount = accountId === '1000000000000001' ? '1000000000000002' : '1000000000000001';
     try {
-      const refused = await new Promise((resolve) => {
-        execFile(ossdBinary, ['--address', '127.0.0.1:0', '--data-dir', otherDir, '--meta', pg.uri()], {
-          timeout: 30_000,
-          env: { ...process.env, OSSD_ROOT_ACCOUNT_ID: otherAccount },
-        }, (err, stdout, stderr) => resolve({ code: err?.code, output: `${stdout}${stderr}` }));
-      });
-      assert.notEqual(refused.code, undefined, `it started:\n${refused.output}`);
+      const refused = await runOssd(['--address', '127.0.0.1:0', '--data-dir', otherDir, '--meta', pg.uri()],
+        { timeoutMs: 30_000, env: { OSSD_ROOT_ACCOUNT_ID: otherAccount } });
+      assert.notEqual(refused.code, 0, `it started:\n${refused.output}`);
       assert.match(refused.output,
         new RegExp(`belongs to account ${accountId}, but this gateway's root account is ${otherAccount}`));
       assert.equal(await accountIdOf(a), accountId, 'the running gateways keep their account');
@@ -204,9 +199,7 @@ describe('two gateways on one PostgreSQL database', { skip: skip ?? false }, () 
 
     it('after `ossd rotate-sts-key` on the shared database, tokens from A still work on B', { timeout: TIMEOUT }, async () => {
       const beforeRotation = await assumeRole(a, 'before-rotation');
-      const printed = await runOssd(['--data-dir', dataDir, '--meta', pg.uri(), 'rotate-sts-key']);
-      const newKeyId = (printed.match(/new STS token key (\S+) is current/) ?? [])[1];
-      assert.ok(newKeyId, `rotate-sts-key printed: ${printed}`);
+      const newKeyId = await rotateStsKey(dataDir, pg.uri());
       assert.notEqual(tokenKeyId(beforeRotation.securityToken), newKeyId);
 
       // A picks up the new current key by polling (about a second); once a
@@ -248,9 +241,7 @@ describe('two gateways on one PostgreSQL database', { skip: skip ?? false }, () 
     // root (AssumeRole callers) kept sealing with the old key.
     it('a gateway that sees only root traffic seals with the rotated key within 5 s', { timeout: TIMEOUT },
       async () => {
-        const printed = await runOssd(['--data-dir', dataDir, '--meta', pg.uri(), 'rotate-sts-key']);
-        const newKeyId = (printed.match(/new STS token key (\S+) is current/) ?? [])[1];
-        assert.ok(newKeyId, `rotate-sts-key printed: ${printed}`);
+        const newKeyId = await rotateStsKey(dataDir, pg.uri());
         const rotatedAt = Date.now();
         let sealedWith = null;
         while (Date.now() - rotatedAt <= PROPAGATION_BOUND_MS) {

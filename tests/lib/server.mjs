@@ -1,6 +1,6 @@
 // Starts the real ossd binary on 127.0.0.1:0 with a fresh data directory and
 // a known root key, for the node test suites (integration, interop, crash).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ossdBinary = process.env.OSSD_BIN || path.join(repoRoot, 'build', 'src', 'server', 'ossd');
+
+// Runs the binary to its end (a subcommand, or a start that must fail);
+// resolves to { code, output } whatever the exit code. env adds variables.
+export function runOssd(args, { timeoutMs = 60_000, env = {} } = {}) {
+  return new Promise((resolve) => {
+    execFile(ossdBinary, args, { timeout: timeoutMs, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (err.code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
 
 export const ROOT_KEY_ID = 'LTAI5tTestRootKeyId00';
 export const ROOT_KEY_SECRET = 'TestRootSecret0123456789abcdefghij';
