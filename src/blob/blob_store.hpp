@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "core/clock.hpp"
 #include "core/result.hpp"
 
 namespace ossd::blob {
@@ -52,12 +51,7 @@ class BlobStore {
   // Every committed blob id, for orphan collection at start-up.
   virtual Result<std::vector<BlobId>> list() = 0;
   // Deletes temporary files left by writers that never committed (a crash).
-  // Only for a store with no other writer: an upload in progress elsewhere
-  // is a temporary too.
   virtual Result<size_t> remove_temporaries() = 0;
-  // Those last written before `cutoff`, for a store other gateways write to:
-  // with a cutoff far older than any upload takes, what is left is a crash's.
-  virtual Result<size_t> remove_temporaries_written_before(SystemTime cutoff) = 0;
   // A cheap check that the store answers and can take writes, for the
   // readiness probe (GET /-/health/ready): no blob is read or written.
   virtual Status ping() = 0;

@@ -6,10 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -277,10 +275,19 @@ class FsBlobStore final : public BlobStore {
     return ids;
   }
 
-  Result<size_t> remove_temporaries() override { return remove_temporaries_from(std::nullopt); }
-
-  Result<size_t> remove_temporaries_written_before(SystemTime cutoff) override {
-    return remove_temporaries_from(cutoff);
+  Result<size_t> remove_temporaries() override {
+    size_t removed = 0;
+    Status st = for_each_entry(layout_.tmp, [&](std::string_view name) -> Status {
+      fs::path path = layout_.tmp / std::string(name);
+      if (::unlink(path.c_str()) == 0) {
+        ++removed;
+      } else if (errno != ENOENT) {
+        return system_error("unlink", path, errno);
+      }
+      return ok_status();
+    });
+    if (!st) return std::move(st).error();
+    return removed;
   }
 
   // Where blobs go must still be a directory we may write to: an unmounted
@@ -301,26 +308,6 @@ class FsBlobStore final : public BlobStore {
   }
 
  private:
-  Result<size_t> remove_temporaries_from(std::optional<SystemTime> cutoff) {
-    size_t removed = 0;
-    Status st = for_each_entry(layout_.tmp, [&](std::string_view name) -> Status {
-      fs::path path = layout_.tmp / std::string(name);
-      if (cutoff) {
-        struct stat info {};
-        if (::stat(path.c_str(), &info) != 0) return errno == ENOENT ? ok_status() : system_error("stat", path, errno);
-        if (std::chrono::system_clock::from_time_t(info.st_mtime) >= *cutoff) return ok_status();
-      }
-      if (::unlink(path.c_str()) == 0) {
-        ++removed;
-      } else if (errno != ENOENT) {
-        return system_error("unlink", path, errno);
-      }
-      return ok_status();
-    });
-    if (!st) return std::move(st).error();
-    return removed;
-  }
-
   std::string new_id() {
     std::lock_guard lock(random_mutex_);
     return random_.hex(16);

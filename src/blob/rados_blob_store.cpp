@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -356,27 +355,7 @@ class RadosBlobStore final : public BlobStore {
     return ids;
   }
 
-  Result<size_t> remove_temporaries() override { return remove_headless_chunks(std::nullopt); }
-
-  Result<size_t> remove_temporaries_written_before(SystemTime cutoff) override {
-    return remove_headless_chunks(cutoff);
-  }
-
-  // A stat of an object that never exists: the OSD that would hold it answers
-  // ENOENT when the pool is reachable.
-  Status ping() override {
-    uint64_t size = 0;
-    time_t mtime = 0;
-    int r = rados_stat(cluster_->io, "ossd.ping", &size, &mtime);
-    if (r == 0 || r == -ENOENT) return ok_status();
-    return rados_error("ping", "", r);
-  }
-
- private:
-  // A writer's chunks are headless until its commit writes the head, so
-  // headless chunks are uploads in progress or a crash's leftovers; with a
-  // cutoff, only those written before it (RADOS keeps whole seconds).
-  Result<size_t> remove_headless_chunks(std::optional<SystemTime> cutoff) {
+  Result<size_t> remove_temporaries() override {
     std::unordered_set<std::string> heads;
     std::vector<std::string> chunks;
     Status st = for_each_object([&](std::string_view name) {
@@ -390,14 +369,6 @@ class RadosBlobStore final : public BlobStore {
     size_t removed = 0;
     for (const std::string& name : chunks) {
       if (heads.count(std::string(chunk_owner(name))) != 0) continue;
-      if (cutoff) {
-        uint64_t size = 0;
-        time_t written = 0;
-        int r = rados_stat(cluster_->io, name.c_str(), &size, &written);
-        if (r == -ENOENT) continue;
-        if (r < 0) return rados_error("stat", name, r);
-        if (std::chrono::system_clock::from_time_t(written) >= *cutoff) continue;
-      }
       int r = rados_remove(cluster_->io, name.c_str());
       if (r < 0 && r != -ENOENT) return rados_error("remove", name, r);
       if (r == 0) ++removed;
@@ -405,6 +376,17 @@ class RadosBlobStore final : public BlobStore {
     return removed;
   }
 
+  // A stat of an object that never exists: the OSD that would hold it answers
+  // ENOENT when the pool is reachable.
+  Status ping() override {
+    uint64_t size = 0;
+    time_t mtime = 0;
+    int r = rados_stat(cluster_->io, "ossd.ping", &size, &mtime);
+    if (r == 0 || r == -ENOENT) return ok_status();
+    return rados_error("ping", "", r);
+  }
+
+ private:
   // Visits the name of every object in the store's pool and namespace.
   template <class Visit>
   Status for_each_object(Visit&& visit) {

@@ -50,10 +50,8 @@ void OrphanScanJob::scan_once() {
     spdlog::warn("orphan collection failed: {}", report.error().message);
     return;
   }
-  spdlog::info(
-      "orphan collection: {} blobs checked, {} orphans removed, {} suspects spared for now, {} abandoned "
-      "temporaries removed",
-      report->blobs_checked, report->orphans_removed, report->suspects, report->temporaries_removed);
+  spdlog::info("orphan collection: {} blobs checked, {} orphans removed, {} suspects spared for now",
+               report->blobs_checked, report->orphans_removed, report->suspects);
 }
 
 }  // namespace ossd::server

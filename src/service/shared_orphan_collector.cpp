@@ -40,10 +40,6 @@ Result<SharedOrphanReport> SharedOrphanCollector::scan(meta::MetadataStore& meta
     first_unreferenced_.erase(it);
     ++report.orphans_removed;
   }
-
-  auto temporaries = blobs.remove_temporaries_written_before(now - kAbandonedWriterAge);
-  if (!temporaries) return std::move(temporaries).error();
-  report.temporaries_removed = *temporaries;
   return report;
 }
 

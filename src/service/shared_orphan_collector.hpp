@@ -6,10 +6,8 @@
 // only once it has been unreferenced at every scan for at least `grace`:
 // far longer than any request takes between the two commits.
 //
-// Temporaries (writers that never committed) cannot be told from another
-// gateway's upload in progress, except by age: those last written more than
-// kAbandonedWriterAge ago are a crash's, as no upload stalls that long (a
-// stalled body is cut off after --body-idle-timeout).
+// Temporaries (writers that never committed) are left alone here: on a
+// shared store they cannot be told from another gateway's upload in progress.
 #include <chrono>
 #include <string>
 #include <unordered_map>
@@ -22,13 +20,10 @@
 
 namespace ossd::service {
 
-inline constexpr std::chrono::hours kAbandonedWriterAge{24};
-
 struct SharedOrphanReport {
   size_t blobs_checked = 0;
-  size_t suspects = 0;             // unreferenced, not yet for `grace`
-  size_t orphans_removed = 0;      // unreferenced for `grace` or longer
-  size_t temporaries_removed = 0;  // last written kAbandonedWriterAge or longer ago
+  size_t suspects = 0;         // unreferenced, not yet for `grace`
+  size_t orphans_removed = 0;  // unreferenced for `grace` or longer
 };
 
 class SharedOrphanCollector {

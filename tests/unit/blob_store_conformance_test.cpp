@@ -7,8 +7,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -261,39 +259,6 @@ TEST_P(BlobStoreConformance, RemoveTemporariesClearsWhatACrashLeftAndSparesCommi
   removed = store_->remove_temporaries();
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 0u);
-}
-
-// Shared stores: an upload in progress on another gateway is a temporary
-// too, so only those last written before a cutoff go.
-TEST_P(BlobStoreConformance, RemoveTemporariesWrittenBeforeACutoffSparesNewerOnes) {
-  using std::chrono::system_clock;
-  const std::string big = pattern_bytes(3 * kChunk + 1, 7);
-  BlobId committed = put(big);
-  auto in_progress = store_->create();
-  ASSERT_TRUE(in_progress.ok());
-  const std::string body = pattern_bytes(2 * kChunk + 5, 8);
-  ASSERT_TRUE((*in_progress)->write(body).ok());
-
-  auto removed = store_->remove_temporaries_written_before(system_clock::now() - std::chrono::hours(1));
-  ASSERT_TRUE(removed.ok()) << removed.error().message;
-  EXPECT_EQ(*removed, 0u);
-  auto id = (*in_progress)->commit();
-  ASSERT_TRUE(id.ok()) << id.error().message;
-  auto reader = store_->open(*id);
-  ASSERT_TRUE(reader.ok());
-  EXPECT_TRUE(read_all(**reader) == body) << "the upload in progress survived the scan whole";
-
-  auto abandoned = store_->create();
-  ASSERT_TRUE(abandoned.ok());
-  ASSERT_TRUE((*abandoned)->write(pattern_bytes(2 * kChunk + 5, 9)).ok());
-  abandoned_writers().push_back(abandoned->release());
-  removed = store_->remove_temporaries_written_before(system_clock::now() + std::chrono::minutes(1));
-  ASSERT_TRUE(removed.ok()) << removed.error().message;
-  EXPECT_GE(*removed, 1u);
-  EXPECT_THAT(*store_->list(), UnorderedElementsAreArray({committed, *id}));
-  removed = store_->remove_temporaries();
-  ASSERT_TRUE(removed.ok());
-  EXPECT_EQ(*removed, 0u) << "nothing of the abandoned writer was left";
 }
 
 TEST_P(BlobStoreConformance, CommitTwiceIsAnError) {

@@ -199,25 +199,5 @@ TEST_F(OrphanCollectorTest, SharedCollectorStartsTheGraceAgainWhenABlobWasRefere
   EXPECT_EQ(collector.scan(*metadata_, *blobs_, t0 + 261min)->orphans_removed, 1u);
 }
 
-// On a shared store a temporary may be another gateway's upload in progress;
-// only one untouched for kAbandonedWriterAge is a crash's.
-TEST_F(OrphanCollectorTest, SharedCollectorRemovesOnlyTemporariesAbandonedForADay) {
-  using namespace std::chrono_literals;
-  const fs::path tmp = dir_ / "blobs" / "tmp";
-  const fs::path abandoned = tmp / "00000000000000000000000000000001.tmp";
-  const fs::path in_progress = tmp / "00000000000000000000000000000002.tmp";
-  std::ofstream(abandoned) << "a crash's, two days ago";
-  std::ofstream(in_progress) << "an upload in progress";
-  fs::last_write_time(abandoned, fs::file_time_type::clock::now() - 48h);
-  fs::last_write_time(in_progress, fs::file_time_type::clock::now() - 23h);
-  SharedOrphanCollector collector(1h);
-
-  auto report = collector.scan(*metadata_, *blobs_, std::chrono::system_clock::now());
-  ASSERT_TRUE(report.ok()) << report.error().message;
-  EXPECT_EQ(report->temporaries_removed, 1u);
-  EXPECT_FALSE(fs::exists(abandoned));
-  EXPECT_TRUE(fs::exists(in_progress));
-}
-
 }  // namespace
 }  // namespace ossd::service
